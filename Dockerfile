@@ -1,0 +1,31 @@
+# syntax=docker/dockerfile:1
+# Higgsbot: one image, roles by flag (`start --role all|bot|worker`).
+
+# --- build: install everything, compile TypeScript, then drop dev dependencies ---
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY commands ./commands
+RUN npm run build && npm prune --omit=dev --ignore-scripts
+
+# --- runtime: Node 24 LTS, production dependencies and compiled code only, non-root ---
+FROM node:24-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    MEDIA_DIR=/app/media \
+    HTTP_PORT=8080
+WORKDIR /app
+RUN mkdir -p /app/media && chown node:node /app/media
+COPY --chown=node:node package.json ./
+COPY --chown=node:node bin ./bin
+COPY --chown=node:node commands ./commands
+COPY --from=build --chown=node:node /app/node_modules ./node_modules
+COPY --from=build --chown=node:node /app/dist ./dist
+USER node
+EXPOSE 8080
+VOLUME ["/app/media"]
+# Exec form: node is PID 1's child-free process and receives SIGTERM for a graceful shutdown.
+ENTRYPOINT ["node", "bin/higgsbot.js"]
+CMD ["start", "--role", "all"]

@@ -1,0 +1,79 @@
+/**
+ * Every slash command Higgsbot offers, as data. The prompt cap matches the model registry's, so
+ * Discord refuses an over-long prompt in the client before it ever reaches us.
+ */
+import { PROMPT_MAX_CHARS } from '../src/higgsfield/models/model-spec.js';
+import { ASPECT_CHOICES, type CommandDefinition, DURATION_CHOICES } from './command-definition.js';
+
+export type { CommandDefinition, CommandIntent, CommandOption } from './command-definition.js';
+
+const promptOption = (required: boolean) =>
+  ({
+    name: 'prompt',
+    description: 'What you want to see',
+    type: 'string',
+    required,
+    maxLength: PROMPT_MAX_CHARS,
+  }) as const;
+
+export const commands: readonly CommandDefinition[] = [
+  {
+    name: 'imagine',
+    description: 'Get a few image ideas for your prompt, then pick one to generate',
+    intent: 'image',
+    slack: true,
+    options: [
+      promptOption(true),
+      { name: 'aspect', description: 'Aspect ratio', type: 'string', required: false, choices: ASPECT_CHOICES },
+    ],
+  },
+  {
+    name: 'video',
+    description: 'Get a few video ideas for your prompt, then pick one to generate',
+    intent: 'video',
+    slack: true,
+    options: [
+      promptOption(true),
+      {
+        name: 'duration',
+        description: 'Length in seconds',
+        type: 'string',
+        required: false,
+        choices: DURATION_CHOICES,
+      },
+      { name: 'aspect', description: 'Aspect ratio', type: 'string', required: false, choices: ASPECT_CHOICES },
+    ],
+  },
+  {
+    name: 'animate',
+    description: 'Bring an image to life: camera moves and motion ideas for it',
+    intent: 'animate',
+    slack: false,
+    options: [
+      {
+        name: 'image',
+        description: 'The image to animate (PNG, JPEG, WebP or GIF)',
+        type: 'attachment',
+        required: true,
+      },
+      { ...promptOption(false), description: 'How it should move (optional)' },
+    ],
+  },
+  {
+    name: 'styles',
+    description: 'Browse the Soul image styles',
+    intent: 'styles',
+    slack: false,
+    options: [
+      { name: 'query', description: 'Style name to look for', type: 'string', required: false, autocomplete: true },
+    ],
+  },
+  {
+    name: 'jobs',
+    description: 'Your generations in progress and their place in the queue',
+    intent: 'jobs',
+    slack: true,
+    options: [],
+  },
+  { name: 'help', description: 'How to use Higgsbot', intent: 'help', slack: true, options: [] },
+];

@@ -1,0 +1,175 @@
+/**
+ * The checks behind `higgsbot doctor`, one per configured service. Each reaches the service with the
+ * cheapest authenticated call it has and reports in words; a service that is not configured is skipped
+ * with a note on what it would take, never failed.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Config } from '../config.js';
+import { HiggsfieldClient } from '../higgsfield/client.js';
+import { HiggsfieldError } from '../higgsfield/errors.js';
+import type { Logger } from '../log.js';
+import { pingRedis } from '../queue/redis.js';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
+export interface CheckResult {
+  name: string;
+  status: CheckStatus;
+  detail: string;
+}
+
+const TIMEOUT_MS = 5_000;
+const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export async function checkRedis(config: Config): Promise<CheckResult[]> {
+  const name = 'Redis';
+  try {
+    const ms = await pingRedis(config.redisUrl, TIMEOUT_MS);
+    return [{ name, status: 'ok', detail: `reachable at ${redactUrl(config.redisUrl)} (${ms} ms)` }];
+  } catch (error) {
+    return [{ name, status: 'fail', detail: `not reachable at ${redactUrl(config.redisUrl)}: ${reason(error)}` }];
+  }
+}
+
+export async function checkHiggsfield(config: Config, logger: Logger): Promise<CheckResult[]> {
+  const { baseUrl, credentials, webhook } = config.higgsfield;
+  const webhookCheck: CheckResult = webhook
+    ? webhook.url.startsWith('https://')
+      ? { name: 'Higgsfield webhooks', status: 'ok', detail: `deliveries to ${webhook.url}, polling as safety net` }
+      : {
+          name: 'Higgsfield webhooks',
+          status: 'warn',
+          detail: `${webhook.url} is not https; Higgsfield requires https`,
+        }
+    : { name: 'Higgsfield webhooks', status: 'skip', detail: 'not configured: results are found by polling' };
+  if (!credentials) {
+    return [
+      {
+        name: 'Higgsfield credentials',
+        status: 'fail',
+        detail: 'not set: HF_API_KEY and HF_API_SECRET (or HF_CREDENTIALS)',
+      },
+      webhookCheck,
+    ];
+  }
+  const client = new HiggsfieldClient({ baseUrl, credentials, logger, timeoutMs: TIMEOUT_MS, retry: { attempts: 1 } });
+  try {
+    const models = await client.listModels();
+    return [
+      { name: 'Higgsfield API', status: 'ok', detail: `reachable at ${baseUrl}` },
+      { name: 'Higgsfield credentials', status: 'ok', detail: `valid (${models.length} models available to this key)` },
+      webhookCheck,
+    ];
+  } catch (error) {
+    if (error instanceof HiggsfieldError && error.status !== undefined) {
+      const reachable: CheckResult = { name: 'Higgsfield API', status: 'ok', detail: `reachable at ${baseUrl}` };
+      const detail =
+        error.status === 401
+          ? `invalid: Higgsfield rejected key id ${credentials.keyId} (401)`
+          : `not usable: Higgsfield answered ${error.status}`;
+      return [reachable, { name: 'Higgsfield credentials', status: 'fail', detail }, webhookCheck];
+    }
+    return [
+      { name: 'Higgsfield API', status: 'fail', detail: `not reachable at ${baseUrl}: ${reason(error)}` },
+      { name: 'Higgsfield credentials', status: 'skip', detail: 'not checked (API unreachable)' },
+      webhookCheck,
+    ];
+  }
+}
+
+export async function checkMedia(config: Config): Promise<CheckResult[]> {
+  const { s3, dir } = config.media;
+  if (s3) {
+    const { HeadBucketCommand } = await import('@aws-sdk/client-s3');
+    const { createS3Client } = await import('../media/s3-client.js');
+    const client = createS3Client(s3);
+    try {
+      await client.send(new HeadBucketCommand({ Bucket: s3.bucket }), { abortSignal: AbortSignal.timeout(TIMEOUT_MS) });
+      return [{ name: 'Media storage', status: 'ok', detail: `S3 bucket ${s3.bucket} reachable` }];
+    } catch (error) {
+      return [{ name: 'Media storage', status: 'fail', detail: `S3 bucket ${s3.bucket} not usable: ${reason(error)}` }];
+    } finally {
+      client.destroy();
+    }
+  }
+  const probe = join(dir, `.doctor-${randomUUID()}`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(probe, 'ok');
+    await rm(probe);
+    return [{ name: 'Media storage', status: 'ok', detail: `local folder ${dir} is writable` }];
+  } catch (error) {
+    return [{ name: 'Media storage', status: 'fail', detail: `local folder ${dir} is not writable: ${reason(error)}` }];
+  }
+}
+
+export async function checkAnthropic(config: Config): Promise<CheckResult[]> {
+  const name = 'Claude (Anthropic)';
+  const { apiKey, baseUrl, model } = config.anthropic;
+  if (!apiKey) return [{ name, status: 'skip', detail: 'no ANTHROPIC_API_KEY: the offline recommender is used' }];
+  const { default: Anthropic } = await import('@anthropic-ai/sdk');
+  const client = new Anthropic({
+    apiKey,
+    maxRetries: 0,
+    timeout: TIMEOUT_MS,
+    ...(baseUrl ? { baseURL: baseUrl } : {}),
+  });
+  try {
+    await client.models.retrieve(model);
+    return [{ name, status: 'ok', detail: `key valid, model ${model} available` }];
+  } catch (error) {
+    return [{ name, status: 'fail', detail: `${model} not usable: ${reason(error)}` }];
+  }
+}
+
+export async function checkDiscord(config: Config): Promise<CheckResult[]> {
+  const name = 'Discord';
+  if (!config.discord)
+    return [{ name, status: 'skip', detail: 'not configured (DISCORD_TOKEN, DISCORD_APPLICATION_ID)' }];
+  const { REST, Routes } = await import('discord.js');
+  const rest = new REST({ api: config.discord.apiUrl, version: '10', timeout: TIMEOUT_MS, retries: 0 });
+  rest.setToken(config.discord.token);
+  try {
+    const user = (await rest.get(Routes.user())) as { username?: string; id?: string };
+    return [{ name, status: 'ok', detail: `logged in as ${user.username ?? user.id ?? 'the bot'}` }];
+  } catch (error) {
+    return [{ name, status: 'fail', detail: `token not usable: ${reason(error)}` }];
+  }
+}
+
+export async function checkSlack(config: Config): Promise<CheckResult[]> {
+  const name = 'Slack';
+  if (!config.slack)
+    return [{ name, status: 'skip', detail: 'not configured (SLACK_BOT_TOKEN and a signing secret or app token)' }];
+  const { WebClient } = await import('@slack/web-api');
+  const client = new WebClient(config.slack.botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    timeout: TIMEOUT_MS,
+    retryConfig: { retries: 0 },
+  });
+  try {
+    const auth = await client.auth.test();
+    const mode = config.slack.appToken ? 'Socket Mode' : `HTTP mode on port ${config.httpPort}`;
+    return [
+      {
+        name,
+        status: 'ok',
+        detail: `authorized in ${auth.team ?? 'the workspace'} as ${auth.user ?? 'the bot'}; ${mode}`,
+      },
+    ];
+  } catch (error) {
+    return [{ name, status: 'fail', detail: `token not usable: ${reason(error)}` }];
+  }
+}
+
+/** A URL with any password replaced, for printing. */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password) url.password = '***';
+    return url.toString().replace(/\/$/, '');
+  } catch {
+    return raw;
+  }
+}

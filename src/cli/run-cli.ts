@@ -1,0 +1,75 @@
+/**
+ * The `higgsbot` command line: dispatch, help, and the one place errors become exit codes. Commands of
+ * DESIGN.md §8 whose issues have not landed yet say so plainly instead of half-working.
+ */
+import { AppError, BadInputError } from '../errors.js';
+import { doctorCommand } from './doctor-command.js';
+import { type CliIo, ExitCode, line } from './io.js';
+import { modelsCommand } from './models-command.js';
+import { simulatorCommand } from './simulator-command.js';
+
+type Command = (args: string[], io: CliIo) => Promise<number>;
+
+const notYet =
+  (name: string, arrives: string): Command =>
+  async (_args, io) => {
+    line(io.stderr, `higgsbot ${name} is not yet available in this version: it arrives with ${arrives}.`);
+    line(io.stderr, 'Available now: higgsbot models, higgsbot doctor, higgsbot simulator.');
+    return ExitCode.Error;
+  };
+
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  start: {
+    run: notYet('start', 'the Discord and Slack adapters'),
+    summary: 'run the bot: platform adapters, workers, HTTP server  [--role all|bot|worker]',
+  },
+  chat: { run: notYet('chat', 'the assistant (terminal chat)'), summary: 'terminal chat  [--simulate]' },
+  generate: {
+    run: notYet('generate', 'the generation pipeline'),
+    summary: 'one generation: --model <id> --prompt <text> [--image <url|file>] [--set key=value]…',
+  },
+  models: { run: modelsCommand, summary: 'list the model registry: ids, kinds, params  [--kind k] [--json]' },
+  'register-commands': {
+    run: notYet('register-commands', 'the Discord adapter'),
+    summary: 'register Discord slash commands (guild when DISCORD_GUILD_ID is set)',
+  },
+  doctor: { run: doctorCommand, summary: 'check the configuration and reach each configured service  [--json]' },
+  simulator: { run: simulatorCommand, summary: 'run the built-in Higgsfield simulator  [--port 8787]' },
+};
+
+function help(io: CliIo): void {
+  line(io.stdout, 'higgsbot — Higgsfield image and video generation for Discord, Slack and the terminal');
+  line(io.stdout);
+  line(io.stdout, 'Usage: higgsbot <command> [options]');
+  line(io.stdout);
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  for (const [name, cmd] of Object.entries(COMMANDS)) line(io.stdout, `  ${name.padEnd(width)}  ${cmd.summary}`);
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    help(io);
+    return name === undefined ? ExitCode.BadInput : ExitCode.Ok;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    line(io.stderr, `Unknown command "${name}". Run \`higgsbot help\` for the list.`);
+    return ExitCode.BadInput;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    if (error instanceof BadInputError || (error instanceof TypeError && 'code' in error)) {
+      // node:util parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for unknown or malformed options.
+      line(io.stderr, error.message);
+      return ExitCode.BadInput;
+    }
+    if (error instanceof AppError) {
+      line(io.stderr, error.userMessage);
+      return ExitCode.Error;
+    }
+    line(io.stderr, `Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return ExitCode.Error;
+  }
+}

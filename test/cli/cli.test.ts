@@ -1,0 +1,117 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run-cli.js';
+import { listModels } from '../../src/higgsfield/models/registry.js';
+import { SIMULATOR_CREDENTIALS, type Simulator, startSimulator } from '../../src/higgsfield/simulator/index.js';
+import { captureIo } from '../support/capture.js';
+import { redisUrl } from '../support/redis.js';
+
+let sim: Simulator;
+let mediaDir: string;
+
+beforeAll(async () => {
+  sim = await startSimulator();
+  mediaDir = await mkdtemp(join(tmpdir(), 'higgsbot-cli-'));
+});
+afterAll(async () => {
+  await sim.close();
+  await rm(mediaDir, { recursive: true, force: true });
+});
+
+function env(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    REDIS_URL: redisUrl(),
+    HIGGSFIELD_BASE_URL: sim.url,
+    HF_CREDENTIALS: `${SIMULATOR_CREDENTIALS.keyId}:${SIMULATOR_CREDENTIALS.keySecret}`,
+    MEDIA_DIR: mediaDir,
+    ...overrides,
+  };
+}
+
+describe('higgsbot models', () => {
+  it('lists every model of the registry with its kind and parameters', async () => {
+    const io = captureIo();
+    expect(await runCli(['models'], io)).toBe(0);
+    for (const model of listModels()) expect(io.stdout.text).toContain(model.id);
+    expect(io.stdout.text).toContain('text-to-image (3)');
+    expect(io.stdout.text).toContain('· duration: one of 4, 6, 8 (default "6")');
+    expect(io.stdout.text).toContain('Styles apply only to Soul');
+  });
+
+  it('prints JSON for scripts, filtered by kind', async () => {
+    const io = captureIo();
+    expect(await runCli(['models', '--json', '--kind', 'image-to-video'], io)).toBe(0);
+    const models = JSON.parse(io.stdout.text) as Array<{ id: string; kind: string; params: unknown[] }>;
+    expect(models.length).toBe(listModels('image-to-video').length);
+    expect(models.every((m) => m.kind === 'image-to-video' && m.params.length > 0)).toBe(true);
+  });
+
+  it('answers a bad option with exit code 2 and a message', async () => {
+    const io = captureIo();
+    expect(await runCli(['models', '--kind', 'audio'], io)).toBe(2);
+    expect(io.stderr.text).toContain('--kind must be one of');
+    expect(await runCli(['models', '--colour'], captureIo())).toBe(2);
+  });
+});
+
+describe('higgsbot doctor', () => {
+  it('reports Higgsfield reachable and the credentials valid against the simulator', async () => {
+    const io = captureIo(env());
+    const code = await runCli(['doctor'], io);
+    expect(io.stdout.text).toMatch(/✔ Configuration\s+all variables valid/);
+    expect(io.stdout.text).toMatch(/✔ Redis\s+reachable/);
+    expect(io.stdout.text).toMatch(/✔ Higgsfield API\s+reachable at http:\/\/127\.0\.0\.1/);
+    expect(io.stdout.text).toMatch(/✔ Higgsfield credentials\s+valid/);
+    expect(io.stdout.text).toMatch(/– Higgsfield webhooks\s+not configured: results are found by polling/);
+    expect(io.stdout.text).toMatch(/✔ Media storage\s+local folder .* is writable/);
+    expect(io.stdout.text).toMatch(/– Claude \(Anthropic\)\s+no ANTHROPIC_API_KEY: the offline recommender is used/);
+    expect(io.stdout.text).toMatch(/– Discord\s+not configured/);
+    expect(io.stdout.text).toContain('All configured services are ready.');
+    expect(code).toBe(0);
+  });
+
+  it('reports the credentials invalid when the key is wrong, and fails', async () => {
+    const io = captureIo(env({ HF_CREDENTIALS: 'sim-key:not-the-secret' }));
+    expect(await runCli(['doctor'], io)).toBe(1);
+    expect(io.stdout.text).toMatch(/✔ Higgsfield API\s+reachable/);
+    expect(io.stdout.text).toMatch(/✖ Higgsfield credentials\s+invalid: Higgsfield rejected key id sim-key \(401\)/);
+    expect(io.stdout.text).not.toContain('not-the-secret');
+  });
+
+  it('reports an unreachable Higgsfield and Redis', async () => {
+    const io = captureIo(env({ HIGGSFIELD_BASE_URL: 'http://127.0.0.1:9', REDIS_URL: 'redis://127.0.0.1:9' }));
+    expect(await runCli(['doctor', '--json'], io)).toBe(1);
+    const report = JSON.parse(io.stdout.text) as { ok: boolean; checks: Array<{ name: string; status: string }> };
+    const status = (name: string) => report.checks.find((c) => c.name === name)?.status;
+    expect(report.ok).toBe(false);
+    expect(status('Redis')).toBe('fail');
+    expect(status('Higgsfield API')).toBe('fail');
+  });
+
+  it('lists every configuration problem at once instead of checking services', async () => {
+    const io = captureIo({ HF_API_KEY: 'only-the-id', REDIS_URL: 'localhost:6379' });
+    expect(await runCli(['doctor'], io)).toBe(1);
+    expect(io.stdout.text).toContain('✖ Configuration  HF_API_SECRET: missing');
+    expect(io.stdout.text).toContain('✖ Configuration  REDIS_URL: is not a redis:// URL');
+    expect(io.stdout.text).not.toContain('Redis ');
+  });
+});
+
+describe('higgsbot commands not yet available', () => {
+  it.each(['start', 'chat', 'generate', 'register-commands'])('%s says so plainly', async (name) => {
+    const io = captureIo();
+    expect(await runCli([name], io)).toBe(1);
+    expect(io.stderr.text).toContain(`higgsbot ${name} is not yet available`);
+  });
+
+  it('shows help, and refuses an unknown command with exit code 2', async () => {
+    const help = captureIo();
+    expect(await runCli(['help'], help)).toBe(0);
+    expect(help.stdout.text).toContain('doctor');
+    const unknown = captureIo();
+    expect(await runCli(['imagine'], unknown)).toBe(2);
+    expect(unknown.stderr.text).toContain('Unknown command "imagine"');
+  });
+});
