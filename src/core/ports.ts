@@ -1,0 +1,80 @@
+/**
+ * The seams between the product and the world. Core code depends on these interfaces only; the
+ * implementations (BullMQ, Redis, S3, Discord, Slack, the terminal) live at the edge and are wired by the
+ * composition root.
+ */
+import type { Readable } from 'node:stream';
+import type {
+  ConversationRef,
+  GenerationFailure,
+  GenerationResult,
+  GenerationSpec,
+  MediaAsset,
+  MessageRef,
+  Platform,
+  ProgressEvent,
+} from './types.js';
+
+export interface MediaPutOptions {
+  contentType: string;
+  /** Refuse (and remove what was written) past this many bytes. */
+  maxBytes: number;
+  /** The size announced by the source, if any: refused up front when over the cap. */
+  expectedBytes?: number;
+  /** The provider URL the bytes came from, recorded on the asset. */
+  providerUrl: string;
+  signal?: AbortSignal;
+}
+
+/** Where results are kept. `put` streams: memory use does not grow with the file. */
+export interface MediaStore {
+  readonly kind: 'local' | 's3';
+  put(key: string, body: Readable, options: MediaPutOptions): Promise<MediaAsset>;
+  /** A stream of a stored file, for uploading it to a platform. */
+  open(key: string): Promise<Readable>;
+  exists(key: string): Promise<boolean>;
+}
+
+/** Posts into a conversation. Works from any process with REST and the bot token alone. */
+export interface Publisher {
+  readonly platform: Platform;
+  /**
+   * Post the finished media with its follow-up buttons. Idempotent per `deliveryId`: a retry after a
+   * crash must not post twice.
+   */
+  postResult(result: GenerationResult, deliveryId: string): Promise<void>;
+  /** Post a clear failure message. Idempotent per `deliveryId`. */
+  postFailure(failure: GenerationFailure, deliveryId: string): Promise<void>;
+  /** Edit (or, with no message yet, post) the status message of a generation. */
+  updateStatus?(conversation: ConversationRef, message: MessageRef | undefined, event: ProgressEvent): Promise<void>;
+}
+
+export interface EnqueueResult {
+  generationId: string;
+  /** The same person chose the same option again: this is the existing generation. */
+  duplicate: boolean;
+  position: number;
+  estimatedWaitMs: number;
+}
+
+export type CancelOutcome =
+  | { outcome: 'canceled' }
+  | { outcome: 'too-late' }
+  | { outcome: 'already-finished' }
+  | { outcome: 'not-found' }
+  | { outcome: 'not-allowed' };
+
+/** The durable generation queue, as the product sees it. */
+export interface GenerationQueue {
+  enqueue(spec: GenerationSpec): Promise<EnqueueResult>;
+  /** Cancel on behalf of `userId` (only the requester, or an admin when `asAdmin`). */
+  cancel(generationId: string, userId: string, asAdmin?: boolean): Promise<CancelOutcome>;
+  /** Active generations of one person, oldest first. */
+  listActive(userId: string): Promise<Array<{ generationId: string; modelId: string; state: string; position?: number }>>;
+}
+
+/** Progress events across processes. */
+export interface ProgressBus {
+  publish(event: ProgressEvent): Promise<void>;
+  subscribe(listener: (event: ProgressEvent) => void): Promise<() => Promise<void>>;
+}

@@ -1,0 +1,109 @@
+/**
+ * The product's own vocabulary, free of any platform or infrastructure type. A ConversationRef holds
+ * plain ids only — enough to post later from any process — and never a token.
+ */
+
+export type Platform = 'discord' | 'slack' | 'terminal';
+export type GenerationKind = 'text-to-image' | 'text-to-video' | 'image-to-video';
+
+/** Where a request came from and where its results go. */
+export interface ConversationRef {
+  platform: Platform;
+  /** Discord guild id, Slack team id, '@dm' for direct messages, 'local' for the terminal. */
+  workspaceId: string;
+  channelId: string;
+  /** Discord thread id, Slack thread_ts; equal to channelId where there is no thread. */
+  threadId: string;
+  /** Who asked: only they (or an admin) may press the buttons. */
+  userId: string;
+}
+
+/** A message we posted and may edit (the status message). */
+export interface MessageRef {
+  channelId: string;
+  messageId: string;
+}
+
+/** What one button launches. `params` has been validated against the model's schema. */
+export interface GenerationOption {
+  kind: GenerationKind;
+  modelId: string;
+  prompt: string;
+  params: Record<string, unknown>;
+  /** Soul style (only Soul) or DoP motions (only DoP), by catalog id and name. */
+  style?: { id: string; name: string };
+  motions?: Array<{ id: string; name: string; strength: number }>;
+  label: string;
+  reason: string;
+}
+
+/** A generation as the queue holds it. Plain data: it is stored in Redis in clear text. */
+export interface GenerationSpec {
+  option: GenerationOption;
+  conversation: ConversationRef;
+  /** Identifies the choice for double-click collapse (option set key + option index + user). */
+  choiceKey?: string;
+  /** The status message to edit as the generation moves, if the adapter posted one. */
+  statusMessage?: MessageRef;
+}
+
+export type GenerationState =
+  | 'queued'
+  | 'submitted'
+  | 'rendering'
+  | 'delivering'
+  | 'done'
+  | 'failed'
+  | 'canceled';
+
+export type FailureReason = 'nsfw' | 'failed' | 'canceled' | 'deadline' | 'refused' | 'error';
+
+/** A stored result, ready to post. */
+export interface MediaAsset {
+  /** Storage key, e.g. `2026/11/21/<generationId>-0.png`. */
+  key: string;
+  contentType: string;
+  sizeBytes: number;
+  /** Local file path when stored on disk. */
+  path?: string;
+  /** A link people can open: a presigned S3 URL, else the provider's URL. */
+  url: string;
+  /** The provider's own URL of the file (expires after the account's retention). */
+  providerUrl: string;
+}
+
+export interface GenerationResult {
+  generationId: string;
+  option: GenerationOption;
+  conversation: ConversationRef;
+  assets: MediaAsset[];
+  durationMs: number;
+}
+
+export interface GenerationFailure {
+  generationId: string;
+  option: GenerationOption;
+  conversation: ConversationRef;
+  reason: FailureReason;
+  /** Written for people: says which of nsfw / failed / canceled / too slow, and the provider's reason. */
+  message: string;
+}
+
+/** One state change, published for any process that shows status. */
+export interface ProgressEvent {
+  generationId: string;
+  conversation: ConversationRef;
+  statusMessage?: MessageRef;
+  state: GenerationState;
+  modelId: string;
+  atMs: number;
+  /** queued: 1-based place among generations not yet submitted. */
+  position?: number;
+  /** queued or rendering: expected time until the result. */
+  estimatedWaitMs?: number;
+  /** done: where the results are. */
+  assets?: MediaAsset[];
+  /** failed / canceled: why, for people. */
+  message?: string;
+  reason?: FailureReason;
+}
