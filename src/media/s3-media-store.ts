@@ -1,0 +1,135 @@
+/**
+ * MediaStore on S3 or an S3-compatible server. `put` streams through a byte counter into a lib-storage
+ * multipart Upload (8 MiB parts, 2 in flight: at most ~3 parts of memory, whatever the file size); past
+ * the cap the counter errors and the upload is aborted. Asset URLs are presigned GETs (at most 7 days).
+ */
+
+import { pipeline as pipelineCallback, Readable } from 'node:stream';
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { MediaPutOptions, MediaStore } from '../core/ports.js';
+import type { MediaAsset } from '../core/types.js';
+import { AbortedError } from '../errors.js';
+import {
+  ByteCounter,
+  MIB,
+  mediaNotFoundError,
+  mediaStoreFailedError,
+  putFailure,
+  refuseEarly,
+  validateMediaKey,
+} from './media-common.js';
+import { createS3Client, type S3Settings } from './s3-client.js';
+
+/** SigV4 presigned URLs live at most 7 days. */
+export const MAX_PRESIGN_TTL_S = 604_800;
+export const S3_PART_SIZE = 8 * MIB;
+export const S3_QUEUE_SIZE = 2;
+
+export interface S3MediaStoreOptions {
+  s3: S3Settings;
+  /** Lifetime of the presigned asset URLs, clamped to 1 s … 7 days; default 7 days. */
+  presignTtlS?: number;
+  /** A ready client (tests); otherwise one is made with createS3Client and owned by the store. */
+  client?: S3Client;
+}
+
+export interface S3MediaStore extends MediaStore {
+  readonly kind: 's3';
+  readonly bucket: string;
+  /** A fresh presigned GET URL for a stored key. */
+  presign(key: string): Promise<string>;
+  /** Releases the client's sockets when the store created the client itself. */
+  close(): void;
+}
+
+export function createS3MediaStore(options: S3MediaStoreOptions): S3MediaStore {
+  const client = options.client ?? createS3Client(options.s3);
+  const ownsClient = options.client === undefined;
+  const Bucket = options.s3.bucket;
+  const ttl = Math.min(MAX_PRESIGN_TTL_S, Math.max(1, Math.floor(options.presignTtlS ?? MAX_PRESIGN_TTL_S)));
+
+  const presign = (key: string) =>
+    getSignedUrl(client, new GetObjectCommand({ Bucket, Key: validateMediaKey(key) }), { expiresIn: ttl });
+
+  return {
+    kind: 's3',
+    bucket: Bucket,
+    presign,
+
+    async put(key: string, body: Readable, put: MediaPutOptions): Promise<MediaAsset> {
+      try {
+        validateMediaKey(key);
+      } catch (error) {
+        body.destroy();
+        throw error;
+      }
+      refuseEarly(body, key, put);
+      // The counter aborts the upload on its first byte past the cap (only ever called once data flows).
+      const counter = new ByteCounter(put.maxBytes, () => void upload.abort());
+      const upload = new Upload({
+        client,
+        params: { Bucket, Key: key, Body: counter, ContentType: put.contentType },
+        partSize: S3_PART_SIZE,
+        queueSize: S3_QUEUE_SIZE,
+        leavePartsOnError: false,
+      });
+      // pipeline (not pipe) so an error on either side destroys the other: no half-read provider socket.
+      pipelineCallback(body, counter, () => {});
+      const onAbort = () => {
+        void upload.abort();
+        counter.destroy(new AbortedError(`Storing media ${key} was aborted`));
+      };
+      put.signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        await upload.done();
+      } catch (error) {
+        counter.destroy();
+        body.destroy();
+        throw counter.tooLarge ?? putFailure(error, key, put.signal);
+      } finally {
+        put.signal?.removeEventListener('abort', onAbort);
+      }
+      let url: string;
+      try {
+        url = await presign(key);
+      } catch (error) {
+        throw mediaStoreFailedError('presign', key, error);
+      }
+      return { key, contentType: put.contentType, sizeBytes: counter.bytes, url, providerUrl: put.providerUrl };
+    },
+
+    async open(key: string): Promise<Readable> {
+      validateMediaKey(key);
+      try {
+        const out = await client.send(new GetObjectCommand({ Bucket, Key: key }));
+        if (out.Body instanceof Readable) return out.Body;
+        throw new Error('GetObject returned no Node stream');
+      } catch (error) {
+        if (isNotFound(error)) throw mediaNotFoundError(key, error);
+        throw mediaStoreFailedError('open', key, error);
+      }
+    },
+
+    async exists(key: string): Promise<boolean> {
+      validateMediaKey(key);
+      try {
+        await client.send(new HeadObjectCommand({ Bucket, Key: key }));
+        return true;
+      } catch (error) {
+        if (isNotFound(error)) return false;
+        throw mediaStoreFailedError('check', key, error);
+      }
+    },
+
+    close(): void {
+      if (ownsClient) client.destroy();
+    },
+  };
+}
+
+function isNotFound(error: unknown): boolean {
+  const e = error as { name?: unknown; $metadata?: { httpStatusCode?: unknown } } | null;
+  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+}
