@@ -36,6 +36,9 @@ const EXPECTED: Record<string, string> = {
   AWS_ACCESS_KEY_ID: 'the access key id for the bucket',
   AWS_SECRET_ACCESS_KEY: 'the secret access key for the bucket, set together with AWS_ACCESS_KEY_ID',
   LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
+  QUEUE_PREFIX: 'letters, digits, - _ { } only (e.g. higgsbot, or {higgsbot} on Redis Cluster)',
+  USER_MAX_ACTIVE: 'a whole number from 1 to 100: active generations one person may have at once',
+  WORKER_CONCURRENCY: 'a whole number from 1 to 10000: generations one worker process tracks at once',
 };
 
 const opt = <T extends z.ZodType>(schema: T) =>
@@ -74,6 +77,11 @@ const envSchema = z.object({
   AWS_ACCESS_KEY_ID: opt(z.string()),
   AWS_SECRET_ACCESS_KEY: opt(z.string()),
   LOG_LEVEL: opt(z.enum(LOG_LEVELS, 'is not a log level')).default('info'),
+  QUEUE_PREFIX: opt(z.string().regex(/^[\w{}-]{1,64}$/, 'is not a valid prefix')).default('higgsbot'),
+  USER_MAX_ACTIVE: opt(z.coerce.number('is not a number').int('is not a whole number').min(1).max(100)).default(3),
+  WORKER_CONCURRENCY: opt(z.coerce.number('is not a number').int('is not a whole number').min(1).max(10_000)).default(
+    500,
+  ),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -85,6 +93,7 @@ export interface Config {
   redisUrl: string;
   logLevel: LogLevel;
   httpPort: number;
+  queue: { prefix: string; maxActivePerUser: number; workerConcurrency: number };
   higgsfield: {
     baseUrl: string;
     credentials?: { keyId: string; keySecret: string };
@@ -161,6 +170,11 @@ function toConfig(env: Env): Config {
     redisUrl: env.REDIS_URL,
     logLevel: env.LOG_LEVEL,
     httpPort: env.HTTP_PORT,
+    queue: {
+      prefix: env.QUEUE_PREFIX,
+      maxActivePerUser: env.USER_MAX_ACTIVE,
+      workerConcurrency: env.WORKER_CONCURRENCY,
+    },
     higgsfield: { baseUrl: env.HIGGSFIELD_BASE_URL },
     anthropic: { model: env.ANTHROPIC_MODEL },
     discordApiUrl: env.DISCORD_API_URL,

@@ -23,6 +23,12 @@ export const ErrorCode = {
   HfTimeout: 'HF_TIMEOUT',
   HfBadResponse: 'HF_BAD_RESPONSE',
   Internal: 'INTERNAL',
+  WebhookInvalid: 'WEBHOOK_INVALID',
+  MediaTooLarge: 'MEDIA_TOO_LARGE',
+  MediaFetchFailed: 'MEDIA_FETCH_FAILED',
+  MediaBadType: 'MEDIA_BAD_TYPE',
+  MediaNotFound: 'MEDIA_NOT_FOUND',
+  MediaStoreFailed: 'MEDIA_STORE_FAILED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

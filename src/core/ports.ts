@@ -70,7 +70,9 @@ export interface GenerationQueue {
   /** Cancel on behalf of `userId` (only the requester, or an admin when `asAdmin`). */
   cancel(generationId: string, userId: string, asAdmin?: boolean): Promise<CancelOutcome>;
   /** Active generations of one person, oldest first. */
-  listActive(userId: string): Promise<Array<{ generationId: string; modelId: string; state: string; position?: number }>>;
+  listActive(
+    userId: string,
+  ): Promise<Array<{ generationId: string; modelId: string; state: string; position?: number }>>;
 }
 
 /** Progress events across processes. */

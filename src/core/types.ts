@@ -47,14 +47,7 @@ export interface GenerationSpec {
   statusMessage?: MessageRef;
 }
 
-export type GenerationState =
-  | 'queued'
-  | 'submitted'
-  | 'rendering'
-  | 'delivering'
-  | 'done'
-  | 'failed'
-  | 'canceled';
+export type GenerationState = 'queued' | 'submitted' | 'rendering' | 'delivering' | 'done' | 'failed' | 'canceled';
 
 export type FailureReason = 'nsfw' | 'failed' | 'canceled' | 'deadline' | 'refused' | 'error';
 

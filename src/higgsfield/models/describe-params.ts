@@ -11,6 +11,8 @@ export interface ParamInfo {
   required: boolean;
   /** e.g. `one of 720p, 1080p` or `an integer from 1 to 1000000`. */
   allowed: string;
+  /** JSON type of the value: 'string', 'number', 'integer', 'boolean', 'array' or 'object'. */
+  type?: string;
   default?: unknown;
 }
 
@@ -45,6 +47,8 @@ export function describeParams(model: ModelSpec): ParamInfo[] {
       allowed: allowed(node),
     };
     if (node.default !== undefined) info.default = node.default;
+    const type = jsonType(node);
+    if (type) info.type = type;
     return info;
   });
   cache.set(model, infos);
@@ -53,6 +57,12 @@ export function describeParams(model: ModelSpec): ParamInfo[] {
 
 export function describeParam(model: ModelSpec, name: string): ParamInfo | undefined {
   return describeParams(model).find((p) => p.name === name);
+}
+
+function jsonType(node: JsonSchemaNode): string | undefined {
+  if (typeof node.type === 'string') return node.type;
+  const first = node.enum?.[0] ?? node.const;
+  return first === undefined ? undefined : typeof first;
 }
 
 function allowed(node: JsonSchemaNode): string {

@@ -1,0 +1,115 @@
+/**
+ * The composition root: the only place that constructs implementations. Given the config and the roles a
+ * process plays, it wires the Higgsfield client, media store, generation pipeline, publishers, workers and
+ * HTTP routes, and hands back what to close, in order.
+ */
+import type { Writable } from 'node:stream';
+import { createTerminalPublisher } from '../adapters/terminal/terminal-publisher.js';
+import type { Config } from '../config.js';
+import type { MediaStore, Publisher } from '../core/ports.js';
+import { HiggsfieldClient } from '../higgsfield/client.js';
+import { startHttpServer } from '../http/http-server.js';
+import { createHiggsfieldWebhookHandler, WEBHOOK_PATH } from '../http/webhook-route.js';
+import { createWebhookVerifier } from '../http/webhook-verifier.js';
+import type { Logger } from '../log.js';
+import { createMediaStore } from '../media/create-media-store.js';
+import { downloadToStore } from '../media/download.js';
+import { createPipeline, type Pipeline } from '../queue/create-pipeline.js';
+import type { PipelineSettings } from '../queue/pipeline-settings.js';
+import { createRedis, pingRedis } from '../queue/redis.js';
+import type { Closer } from '../shutdown.js';
+
+export type Role = 'all' | 'bot' | 'worker';
+
+export interface AppOptions {
+  config: Config;
+  logger: Logger;
+  role: Role;
+  /** Where terminal results are printed (the CLI's stdout; a worker's stdout otherwise). */
+  terminalOut: Writable;
+  /** Start the HTTP server (health, webhook route). */
+  http?: boolean;
+  settings?: Partial<PipelineSettings>;
+}
+
+export interface App {
+  pipeline: Pipeline;
+  client: HiggsfieldClient;
+  store: MediaStore;
+  httpUrl?: string;
+  closers: Closer[];
+}
+
+export function createHiggsfieldClient(config: Config, logger: Logger): HiggsfieldClient {
+  const credentials = config.higgsfield.credentials;
+  if (!credentials) throw new Error('Higgsfield credentials are required (loadConfig with require: higgsfield)');
+  return new HiggsfieldClient({ baseUrl: config.higgsfield.baseUrl, credentials, logger });
+}
+
+export async function createApp(options: AppOptions): Promise<App> {
+  const { config, logger, role } = options;
+  const client = createHiggsfieldClient(config, logger);
+  const store = createMediaStore(config.media);
+  const pipeline = createPipeline({
+    redisUrl: config.redisUrl,
+    client,
+    logger,
+    settings: {
+      prefix: config.queue.prefix,
+      maxActivePerUser: config.queue.maxActivePerUser,
+      trackConcurrency: config.queue.workerConcurrency,
+      ...options.settings,
+    },
+  });
+  await pipeline.ready();
+  const closers: Closer[] = [];
+  const app: App = { pipeline, client, store, closers };
+
+  if (options.http) {
+    const routes = [];
+    const webhook = config.higgsfield.webhook;
+    const hookRedis = webhook ? createRedis(config.redisUrl, 'worker') : undefined;
+    if (webhook && hookRedis) {
+      routes.push({
+        method: 'POST',
+        path: WEBHOOK_PATH,
+        handler: createHiggsfieldWebhookHandler({
+          verifier: createWebhookVerifier({ secrets: [webhook.secret] }),
+          redis: hookRedis,
+          keyPrefix: pipeline.settings.prefix,
+          onStatus: (status) => pipeline.service.onWebhookStatus(status),
+          logger,
+        }),
+      });
+    }
+    const server = await startHttpServer({
+      port: config.httpPort,
+      logger,
+      routes,
+      readiness: async () => {
+        try {
+          return { ok: true, detail: { redisMs: await pingRedis(config.redisUrl, 1_000) } };
+        } catch {
+          return { ok: false, detail: { redis: 'unreachable' } };
+        }
+      },
+    });
+    app.httpUrl = server.url;
+    closers.push({ name: 'http', close: () => server.close() });
+    if (hookRedis) closers.push({ name: 'webhook-redis', close: () => void hookRedis.disconnect() });
+  }
+
+  if (role === 'all' || role === 'worker') {
+    const publishers = new Map<string, Publisher>([['terminal', createTerminalPublisher(options.terminalOut)]]);
+    const maxBytes = pipeline.settings.maxMediaBytes;
+    const workers = pipeline.startWorkers({
+      publishers,
+      store,
+      download: (input) => downloadToStore({ ...input, store, maxBytes }),
+      ...(config.higgsfield.webhook ? { webhookUrl: config.higgsfield.webhook.url } : {}),
+    });
+    await workers.ready();
+  }
+  closers.push({ name: 'pipeline', close: () => pipeline.close() });
+  return app;
+}

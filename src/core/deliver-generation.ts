@@ -1,0 +1,79 @@
+/**
+ * The delivery step: fetch each output into the media store (streamed, size- and type-checked), then post
+ * the result through the conversation's publisher exactly once. Retrying the whole step is safe: stored
+ * files are overwritten, and a delivery already marked done is not posted again.
+ */
+import type { MediaStore, Publisher } from './ports.js';
+import type { ConversationRef, GenerationOption, GenerationResult, MediaAsset } from './types.js';
+
+export interface ProviderOutput {
+  type: 'image' | 'video' | 'audio';
+  url: string;
+}
+
+export interface DeliveryDeps {
+  store: MediaStore;
+  /** Streams one provider URL into the store under `key` (infrastructure supplies it). */
+  download: (input: {
+    url: string;
+    key: string;
+    allowedTypes: readonly string[];
+    signal?: AbortSignal;
+  }) => Promise<MediaAsset>;
+  publisher: Publisher;
+  /** Delivery markers, so a retried step never posts twice. */
+  isDelivered: (deliveryId: string) => Promise<boolean>;
+  markDelivered: (deliveryId: string) => Promise<void>;
+}
+
+export interface DeliveryInput {
+  generationId: string;
+  option: GenerationOption;
+  conversation: ConversationRef;
+  outputs: readonly ProviderOutput[];
+  submittedAtMs: number;
+  nowMs: number;
+  signal?: AbortSignal;
+}
+
+const ALLOWED: Record<ProviderOutput['type'], readonly string[]> = {
+  image: ['image/'],
+  video: ['video/'],
+  audio: ['audio/'],
+};
+
+const DEFAULT_EXTENSION: Record<ProviderOutput['type'], string> = { image: 'png', video: 'mp4', audio: 'mp3' };
+
+/** `2026/11/21/<generationId>-0.png`: dated folders keep local directories small. */
+export function mediaKey(generationId: string, index: number, output: ProviderOutput, nowMs: number): string {
+  const date = new Date(nowMs).toISOString().slice(0, 10).replaceAll('-', '/');
+  const fromUrl = /\.([a-z0-9]{2,4})(?:$|\?)/i.exec(new URL(output.url).pathname)?.[1]?.toLowerCase();
+  return `${date}/${generationId}-${index}.${fromUrl ?? DEFAULT_EXTENSION[output.type]}`;
+}
+
+export async function deliverGeneration(deps: DeliveryDeps, input: DeliveryInput): Promise<GenerationResult> {
+  const assets: MediaAsset[] = [];
+  for (const [index, output] of input.outputs.entries()) {
+    const key = mediaKey(input.generationId, index, output, input.nowMs);
+    assets.push(
+      await deps.download({
+        url: output.url,
+        key,
+        allowedTypes: ALLOWED[output.type],
+        ...(input.signal ? { signal: input.signal } : {}),
+      }),
+    );
+  }
+  const result: GenerationResult = {
+    generationId: input.generationId,
+    option: input.option,
+    conversation: input.conversation,
+    assets,
+    durationMs: Math.max(0, input.nowMs - input.submittedAtMs),
+  };
+  if (!(await deps.isDelivered(input.generationId))) {
+    await deps.publisher.postResult(result, input.generationId);
+    await deps.markDelivered(input.generationId);
+  }
+  return result;
+}

@@ -1,0 +1,164 @@
+/**
+ * Small Redis records that sit beside the BullMQ jobs: each generation's summary (which queue step it is
+ * in, its Higgsfield request id), the per-person set of active generations (scored by expiry, so a lost
+ * clean-up heals itself), the request-id → generation map that webhooks use, the last status a verified
+ * webhook delivered, the fair-order ledger of generations not yet submitted, and recent render durations.
+ */
+import type { Redis } from 'ioredis';
+import type { GenerationSpec, GenerationState } from '../core/types.js';
+import type { HfRequest } from '../higgsfield/wire.js';
+
+const DAY_S = 86_400;
+const RECORD_TTL_S = 7 * DAY_S;
+/** A generation still counted as active after this long is assumed lost and stops counting. */
+const ACTIVE_MAX_MS = 6 * 3_600_000;
+
+export interface GenerationRecord {
+  generationId: string;
+  spec: GenerationSpec;
+  state: GenerationState;
+  enqueuedAtMs: number;
+  requestId?: string;
+  submittedAtMs?: number;
+}
+
+export class GenerationRecords {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(...parts: string[]): string {
+    return [this.prefix, ...parts].join(':');
+  }
+
+  private userKey(spec: GenerationSpec): string {
+    return this.key('user-active', spec.conversation.platform, spec.conversation.userId);
+  }
+
+  /**
+   * Reserve a place for a new generation: refused when the person already has `maxActive` active ones.
+   * Atomic (one Lua script), so two quick clicks cannot both slip under the cap.
+   */
+  async reserve(generationId: string, spec: GenerationSpec, maxActive: number, nowMs: number): Promise<boolean> {
+    const ok = await this.redis.eval(
+      `redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+       if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+       redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
+       redis.call('PEXPIRE', KEYS[1], ARGV[5])
+       return 1`,
+      1,
+      this.userKey(spec),
+      String(nowMs),
+      String(maxActive),
+      String(nowMs + ACTIVE_MAX_MS),
+      generationId,
+      String(ACTIVE_MAX_MS),
+    );
+    return ok === 1;
+  }
+
+  /** How many generations of this person are waiting to be submitted (for fair priority). */
+  async pendingOf(spec: GenerationSpec, nowMs: number): Promise<number> {
+    return this.redis.zcount(this.userKey(spec), String(nowMs), '+inf');
+  }
+
+  async create(record: GenerationRecord, fairScore: number): Promise<void> {
+    await this.redis
+      .multi()
+      .set(this.key('gen', record.generationId), JSON.stringify(record), 'EX', RECORD_TTL_S)
+      .zadd(this.key('pending'), String(fairScore), record.generationId)
+      .exec();
+  }
+
+  /** Undo a reservation whose job could not be added. Best effort: the expiry score heals a failure. */
+  async release(generationId: string, spec: GenerationSpec): Promise<void> {
+    await this.redis
+      .multi()
+      .zrem(this.userKey(spec), generationId)
+      .zrem(this.key('pending'), generationId)
+      .del(this.key('gen', generationId))
+      .exec();
+  }
+
+  async get(generationId: string): Promise<GenerationRecord | undefined> {
+    const raw = await this.redis.get(this.key('gen', generationId));
+    return raw ? (JSON.parse(raw) as GenerationRecord) : undefined;
+  }
+
+  async update(generationId: string, patch: Partial<GenerationRecord>): Promise<GenerationRecord | undefined> {
+    const current = await this.get(generationId);
+    if (!current) return undefined;
+    const next = { ...current, ...patch };
+    await this.redis.set(this.key('gen', generationId), JSON.stringify(next), 'EX', RECORD_TTL_S);
+    return next;
+  }
+
+  /** Submitted: leaves the fair-order ledger; the request id now leads webhooks to this generation. */
+  async markSubmitted(generationId: string, requestId: string, nowMs: number): Promise<void> {
+    const current = await this.get(generationId);
+    // A cancel that arrived while the submit was in flight stays visible to the submit step.
+    const state = current?.state === 'canceled' ? 'canceled' : 'submitted';
+    await this.update(generationId, { state, requestId, submittedAtMs: nowMs });
+    await this.redis
+      .multi()
+      .zrem(this.key('pending'), generationId)
+      .set(this.key('request', requestId), generationId, 'EX', RECORD_TTL_S)
+      .exec();
+  }
+
+  /** Finished one way or another: no longer active for its person, nor pending. */
+  async finish(generationId: string, state: GenerationState): Promise<void> {
+    const record = await this.update(generationId, { state });
+    const tx = this.redis.multi().zrem(this.key('pending'), generationId);
+    if (record) tx.zrem(this.userKey(record.spec), generationId);
+    await tx.exec();
+  }
+
+  /** 1-based place among generations not yet submitted, or undefined once submitted. */
+  async position(generationId: string): Promise<number | undefined> {
+    const rank = await this.redis.zrank(this.key('pending'), generationId);
+    return rank === null ? undefined : rank + 1;
+  }
+
+  async generationForRequest(requestId: string): Promise<string | undefined> {
+    return (await this.redis.get(this.key('request', requestId))) ?? undefined;
+  }
+
+  /** Keep the terminal status a verified webhook brought, for the job to pick up without a status read. */
+  async saveDeliveredStatus(generationId: string, status: HfRequest): Promise<void> {
+    await this.redis.set(this.key('hook', generationId), JSON.stringify(status), 'EX', DAY_S);
+  }
+
+  async deliveredStatus(generationId: string): Promise<HfRequest | undefined> {
+    const raw = await this.redis.get(this.key('hook', generationId));
+    return raw ? (JSON.parse(raw) as HfRequest) : undefined;
+  }
+
+  async activeOf(platform: string, userId: string, nowMs: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.key('user-active', platform, userId), String(nowMs), '+inf');
+  }
+
+  /** A delivery already posted (checked before posting, set after, so a crash can repeat but never lose it). */
+  async isDelivered(deliveryId: string): Promise<boolean> {
+    return (await this.redis.exists(this.key('delivered', deliveryId))) === 1;
+  }
+
+  async markDelivered(deliveryId: string): Promise<void> {
+    await this.redis.set(this.key('delivered', deliveryId), '1', 'EX', RECORD_TTL_S);
+  }
+
+  async recordDuration(modelId: string, ms: number): Promise<void> {
+    await this.redis
+      .multi()
+      .lpush(this.key('durations', modelId), String(ms))
+      .ltrim(this.key('durations', modelId), 0, 19)
+      .exec();
+  }
+
+  /** Median of the last 20 render durations of a model, or undefined before the first one. */
+  async typicalDurationMs(modelId: string): Promise<number | undefined> {
+    const values = (await this.redis.lrange(this.key('durations', modelId), 0, -1)).map(Number).sort((a, b) => a - b);
+    return values.length === 0 ? undefined : values[Math.floor(values.length / 2)];
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * The GenerationQueue port on BullMQ: enqueue (per-person cap, fair priority, double clicks collapsed by
+ * BullMQ deduplication), cancel (in our queue, or at Higgsfield while still queued there), the person's
+ * active list, and the webhook entry point that advances a waiting job at once.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Queue } from 'bullmq';
+import type { CancelOutcome, EnqueueResult, GenerationQueue, ProgressBus } from '../core/ports.js';
+import type { GenerationSpec } from '../core/types.js';
+import { AppError, BadInputError, ErrorCode } from '../errors.js';
+import type { HiggsfieldClient } from '../higgsfield/client.js';
+import { HiggsfieldError } from '../higgsfield/errors.js';
+import { findModel } from '../higgsfield/models/registry.js';
+import type { HfRequest } from '../higgsfield/wire.js';
+import type { Logger } from '../log.js';
+import type { GenerationRecords } from './generation-records.js';
+import { newGenerationId, type SubmitJobData, type TrackJobData } from './jobs.js';
+import type { PipelineSettings } from './pipeline-settings.js';
+
+export interface GenerationServiceDeps {
+  submitQueue: Queue<SubmitJobData>;
+  trackQueue: Queue<TrackJobData>;
+  records: GenerationRecords;
+  client: HiggsfieldClient;
+  bus: ProgressBus;
+  settings: PipelineSettings;
+  logger: Logger;
+}
+
+/** Assumed parallel renders when estimating the wait of a queued generation. */
+const ASSUMED_SLOTS = 4;
+
+export class GenerationService implements GenerationQueue {
+  constructor(private readonly deps: GenerationServiceDeps) {}
+
+  async enqueue(spec: GenerationSpec): Promise<EnqueueResult> {
+    const { records, submitQueue, settings } = this.deps;
+    const model = findModel(spec.option.modelId);
+    if (!model) throw new BadInputError(`Unknown model "${spec.option.modelId}".`);
+    const generationId = newGenerationId(randomUUID());
+    const now = Date.now();
+    try {
+      if (spec.choiceKey) {
+        const existing = await this.existingForChoice(spec.choiceKey);
+        if (existing) return { ...(await this.estimate(existing, spec)), duplicate: true };
+      }
+      const pendingBefore = await records.pendingOf(spec, now);
+      if (!(await records.reserve(generationId, spec, settings.maxActivePerUser, now))) {
+        throw new BadInputError(
+          `You already have ${settings.maxActivePerUser} generations in progress. Wait for one to finish (or cancel one) and try again.`,
+        );
+      }
+      const priority = Math.min(pendingBefore + 1, 2_000_000);
+      await records.create({ generationId, spec, state: 'queued', enqueuedAtMs: now }, priority * 1e13 + now);
+      try {
+        const job = await submitQueue.add(
+          'submit',
+          { generationId, spec, enqueuedAtMs: now },
+          {
+            jobId: generationId,
+            priority,
+            ...(spec.choiceKey ? { deduplication: { id: spec.choiceKey, ttl: settings.choiceDedupeMs } } : {}),
+          },
+        );
+        if (job.id !== generationId && job.id) {
+          await records.release(generationId, spec);
+          return { ...(await this.estimate(job.id, spec)), duplicate: true };
+        }
+      } catch (error) {
+        await records.release(generationId, spec).catch(() => undefined);
+        throw error;
+      }
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      this.deps.logger.error({ err: error }, 'enqueue failed');
+      throw new AppError(ErrorCode.Internal, 'Could not enqueue the generation', {
+        kind: 'unavailable',
+        retryable: true,
+        userMessage:
+          'I could not queue that just now (the queue is unreachable). Nothing was started; please try again in a moment.',
+        cause: error,
+      });
+    }
+    const estimate = await this.estimate(generationId, spec);
+    await this.deps.bus.publish({
+      generationId,
+      conversation: spec.conversation,
+      ...(spec.statusMessage ? { statusMessage: spec.statusMessage } : {}),
+      state: 'queued',
+      modelId: spec.option.modelId,
+      atMs: Date.now(),
+      position: estimate.position,
+      estimatedWaitMs: estimate.estimatedWaitMs,
+    });
+    return { ...estimate, duplicate: false };
+  }
+
+  private async existingForChoice(choiceKey: string): Promise<string | undefined> {
+    const id = await this.deps.submitQueue.getDeduplicationJobId(choiceKey);
+    return id ?? undefined;
+  }
+
+  /** Place among generations not yet submitted, and an estimate of the time to the result. */
+  async estimate(generationId: string, spec: GenerationSpec): Promise<Omit<EnqueueResult, 'duplicate'>> {
+    const { records } = this.deps;
+    const position = (await records.position(generationId)) ?? 0;
+    const model = findModel(spec.option.modelId);
+    const renderMs = (await records.typicalDurationMs(spec.option.modelId)) ?? (model?.typicalSeconds ?? 60) * 1_000;
+    const aheadRounds = Math.ceil(Math.max(0, position - 1) / ASSUMED_SLOTS);
+    return { generationId, position, estimatedWaitMs: renderMs * (1 + aheadRounds) };
+  }
+
+  async cancel(generationId: string, userId: string, asAdmin = false): Promise<CancelOutcome> {
+    const { records, submitQueue, trackQueue, client, logger } = this.deps;
+    const record = await records.get(generationId);
+    if (!record) return { outcome: 'not-found' };
+    if (!asAdmin && record.spec.conversation.userId !== userId) return { outcome: 'not-allowed' };
+    if (['done', 'failed', 'canceled'].includes(record.state)) return { outcome: 'already-finished' };
+
+    if (!record.requestId) {
+      const job = await submitQueue.getJob(generationId);
+      const removed = job
+        ? await job.remove().then(
+            () => true,
+            () => false,
+          )
+        : false;
+      if (removed || !job) {
+        await this.finishCanceled(generationId, record.spec);
+        return { outcome: 'canceled' };
+      }
+      // Being submitted right now: the submit step checks this flag once Higgsfield answers.
+      await records.update(generationId, { state: 'canceled' });
+      return { outcome: 'canceled' };
+    }
+    try {
+      await client.cancel(record.requestId);
+    } catch (error) {
+      if (error instanceof HiggsfieldError && error.code === ErrorCode.HfCancelTooLate) return { outcome: 'too-late' };
+      logger.warn({ err: error, generationId }, 'cancel at Higgsfield failed');
+      throw error;
+    }
+    const job = await trackQueue.getJob(generationId);
+    await job?.promote().catch(() => undefined);
+    return { outcome: 'canceled' };
+  }
+
+  async finishCanceled(generationId: string, spec: GenerationSpec): Promise<void> {
+    await this.deps.records.finish(generationId, 'canceled');
+    await this.deps.bus.publish({
+      generationId,
+      conversation: spec.conversation,
+      ...(spec.statusMessage ? { statusMessage: spec.statusMessage } : {}),
+      state: 'canceled',
+      modelId: spec.option.modelId,
+      atMs: Date.now(),
+      reason: 'canceled',
+      message: 'Canceled before it started rendering. Nothing was charged.',
+    });
+  }
+
+  async listActive(userId: string, platform = 'terminal') {
+    const { records } = this.deps;
+    const ids = await records.activeOf(platform, userId, Date.now());
+    const out = [];
+    for (const id of ids) {
+      const record = await records.get(id);
+      if (!record) continue;
+      const position = await records.position(id);
+      out.push({
+        generationId: id,
+        modelId: record.spec.option.modelId,
+        state: record.state,
+        ...(position ? { position } : {}),
+      });
+    }
+    return out;
+  }
+
+  /** A verified webhook: keep its status and wake the waiting job now instead of at its next poll. */
+  async onWebhookStatus(status: HfRequest): Promise<void> {
+    const { records, trackQueue, submitQueue, logger } = this.deps;
+    const generationId = await records.generationForRequest(status.requestId);
+    if (!generationId) {
+      logger.debug({ requestId: status.requestId }, 'webhook for an unknown request');
+      return;
+    }
+    if (!status.terminal) return;
+    await records.saveDeliveredStatus(generationId, status);
+    const job = await trackQueue.getJob(generationId);
+    await job?.promote().catch(() => undefined);
+    // A render finished, so an account slot is free: let waiting submissions try again at once.
+    await submitQueue.removeRateLimitKey().catch(() => undefined);
+  }
+}
