@@ -4,9 +4,11 @@
  */
 import { AppError, BadInputError } from '../errors.js';
 import { doctorCommand } from './doctor-command.js';
+import { generateCommand } from './generate-command.js';
 import { type CliIo, ExitCode, line } from './io.js';
 import { modelsCommand } from './models-command.js';
 import { simulatorCommand } from './simulator-command.js';
+import { startCommand } from './start-command.js';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
@@ -14,18 +16,18 @@ const notYet =
   (name: string, arrives: string): Command =>
   async (_args, io) => {
     line(io.stderr, `higgsbot ${name} is not yet available in this version: it arrives with ${arrives}.`);
-    line(io.stderr, 'Available now: higgsbot models, higgsbot doctor, higgsbot simulator.');
+    line(io.stderr, 'Available now: higgsbot generate, start, models, doctor, simulator.');
     return ExitCode.Error;
   };
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   start: {
-    run: notYet('start', 'the Discord and Slack adapters'),
-    summary: 'run the bot: platform adapters, workers, HTTP server  [--role all|bot|worker]',
+    run: startCommand,
+    summary: 'run the bot: workers, HTTP server (webhooks, health); adapters to come  [--role all|bot|worker]',
   },
   chat: { run: notYet('chat', 'the assistant (terminal chat)'), summary: 'terminal chat  [--simulate]' },
   generate: {
-    run: notYet('generate', 'the generation pipeline'),
+    run: generateCommand,
     summary: 'one generation: --model <id> --prompt <text> [--image <url|file>] [--set key=value]…',
   },
   models: { run: modelsCommand, summary: 'list the model registry: ids, kinds, params  [--kind k] [--json]' },

@@ -100,10 +100,17 @@ describe('higgsbot doctor', () => {
 });
 
 describe('higgsbot commands not yet available', () => {
-  it.each(['start', 'chat', 'generate', 'register-commands'])('%s says so plainly', async (name) => {
+  it.each(['chat', 'register-commands'])('%s says so plainly', async (name) => {
     const io = captureIo();
     expect(await runCli([name], io)).toBe(1);
     expect(io.stderr.text).toContain(`higgsbot ${name} is not yet available`);
+  });
+
+  it('start refuses to run without Higgsfield credentials, naming them', async () => {
+    const io = captureIo({ REDIS_URL: redisUrl() });
+    expect(await runCli(['start', '--role', 'worker'], io)).toBe(1);
+    expect(io.stderr.text).toContain('HF_API_KEY: missing');
+    expect(await runCli(['start', '--role', 'boss'], captureIo())).toBe(2);
   });
 
   it('shows help, and refuses an unknown command with exit code 2', async () => {
