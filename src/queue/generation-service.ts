@@ -5,7 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
+import { failureMessage } from '../core/failure-messages.js';
 import type { CancelOutcome, EnqueueResult, GenerationQueue, ProgressBus } from '../core/ports.js';
+import { progressEvent } from '../core/progress-event.js';
 import type { GenerationSpec } from '../core/types.js';
 import { AppError, BadInputError, ErrorCode } from '../errors.js';
 import type { HiggsfieldClient } from '../higgsfield/client.js';
@@ -82,16 +84,12 @@ export class GenerationService implements GenerationQueue {
       });
     }
     const estimate = await this.estimate(generationId, spec);
-    await this.deps.bus.publish({
-      generationId,
-      conversation: spec.conversation,
-      ...(spec.statusMessage ? { statusMessage: spec.statusMessage } : {}),
-      state: 'queued',
-      modelId: spec.option.modelId,
-      atMs: Date.now(),
-      position: estimate.position,
-      estimatedWaitMs: estimate.estimatedWaitMs,
-    });
+    await this.deps.bus.publish(
+      progressEvent(generationId, spec, 'queued', {
+        position: estimate.position,
+        estimatedWaitMs: estimate.estimatedWaitMs,
+      }),
+    );
     return { ...estimate, duplicate: false };
   }
 
@@ -147,16 +145,9 @@ export class GenerationService implements GenerationQueue {
 
   async finishCanceled(generationId: string, spec: GenerationSpec): Promise<void> {
     await this.deps.records.finish(generationId, 'canceled');
-    await this.deps.bus.publish({
-      generationId,
-      conversation: spec.conversation,
-      ...(spec.statusMessage ? { statusMessage: spec.statusMessage } : {}),
-      state: 'canceled',
-      modelId: spec.option.modelId,
-      atMs: Date.now(),
-      reason: 'canceled',
-      message: 'Canceled before it started rendering. Nothing was charged.',
-    });
+    await this.deps.bus.publish(
+      progressEvent(generationId, spec, 'canceled', { reason: 'canceled', message: failureMessage('canceled') }),
+    );
   }
 
   async listActive(userId: string, platform = 'terminal') {

@@ -6,6 +6,7 @@ import type { Queue } from 'bullmq';
 import type { DeliveryDeps } from '../core/deliver-generation.js';
 import { failureMessage } from '../core/failure-messages.js';
 import type { ProgressBus, Publisher } from '../core/ports.js';
+import { progressEvent } from '../core/progress-event.js';
 import type { FailureReason, GenerationSpec, GenerationState, ProgressEvent } from '../core/types.js';
 import type { HiggsfieldClient } from '../higgsfield/client.js';
 import type { Logger } from '../log.js';
@@ -35,15 +36,7 @@ export async function publishProgress(
   state: GenerationState,
   extra: Partial<ProgressEvent> = {},
 ): Promise<void> {
-  await ctx.bus.publish({
-    generationId,
-    conversation: spec.conversation,
-    ...(spec.statusMessage ? { statusMessage: spec.statusMessage } : {}),
-    state,
-    modelId: spec.option.modelId,
-    atMs: Date.now(),
-    ...extra,
-  });
+  await ctx.bus.publish(progressEvent(generationId, spec, state, extra));
 }
 
 export function publisherFor(ctx: PipelineContext, spec: GenerationSpec): Publisher {

@@ -1,0 +1,22 @@
+/**
+ * Builds the progress event of one state change, so every place that announces one (enqueue, cancel, the
+ * step processors) says it the same way.
+ */
+import type { GenerationSpec, GenerationState, ProgressEvent } from './types.js';
+
+export function progressEvent(
+  generationId: string,
+  spec: GenerationSpec,
+  state: GenerationState,
+  extra: Partial<ProgressEvent> = {},
+): ProgressEvent {
+  return {
+    generationId,
+    conversation: spec.conversation,
+    ...(spec.statusMessage ? { statusMessage: spec.statusMessage } : {}),
+    state,
+    modelId: spec.option.modelId,
+    atMs: Date.now(),
+    ...extra,
+  };
+}
