@@ -18,6 +18,7 @@ import { createPipeline, type Pipeline } from '../queue/create-pipeline.js';
 import type { PipelineSettings } from '../queue/pipeline-settings.js';
 import { createRedis, pingRedis } from '../queue/redis.js';
 import type { Closer } from '../shutdown.js';
+import { startStatusRelay } from './status-relay.js';
 
 export type Role = 'all' | 'bot' | 'worker';
 
@@ -99,8 +100,12 @@ export async function createApp(options: AppOptions): Promise<App> {
     if (hookRedis) closers.push({ name: 'webhook-redis', close: () => void hookRedis.disconnect() });
   }
 
+  const publishers = new Map<string, Publisher>([['terminal', createTerminalPublisher(options.terminalOut)]]);
+  if (role === 'all' || role === 'bot') {
+    const stopRelay = await startStatusRelay({ bus: pipeline.bus, publishers, logger });
+    closers.unshift({ name: 'status-relay', close: stopRelay });
+  }
   if (role === 'all' || role === 'worker') {
-    const publishers = new Map<string, Publisher>([['terminal', createTerminalPublisher(options.terminalOut)]]);
     const maxBytes = pipeline.settings.maxMediaBytes;
     const workers = pipeline.startWorkers({
       publishers,
