@@ -69,8 +69,9 @@ export interface GenerationQueue {
   enqueue(spec: GenerationSpec): Promise<EnqueueResult>;
   /** Cancel on behalf of `userId` (only the requester, or an admin when `asAdmin`). */
   cancel(generationId: string, userId: string, asAdmin?: boolean): Promise<CancelOutcome>;
-  /** Active generations of one person, oldest first. */
+  /** Active generations of one person on one platform, oldest first. */
   listActive(
+    platform: Platform,
     userId: string,
   ): Promise<Array<{ generationId: string; modelId: string; state: string; position?: number }>>;
 }

@@ -8,7 +8,7 @@ import type { Queue } from 'bullmq';
 import { failureMessage } from '../core/failure-messages.js';
 import type { CancelOutcome, EnqueueResult, GenerationQueue, ProgressBus } from '../core/ports.js';
 import { progressEvent } from '../core/progress-event.js';
-import type { GenerationSpec } from '../core/types.js';
+import type { GenerationSpec, Platform } from '../core/types.js';
 import { AppError, BadInputError, ErrorCode } from '../errors.js';
 import type { HiggsfieldClient } from '../higgsfield/client.js';
 import { HiggsfieldError } from '../higgsfield/errors.js';
@@ -150,7 +150,7 @@ export class GenerationService implements GenerationQueue {
     );
   }
 
-  async listActive(userId: string, platform = 'terminal') {
+  async listActive(platform: Platform, userId: string) {
     const { records } = this.deps;
     const ids = await records.activeOf(platform, userId, Date.now());
     const out = [];

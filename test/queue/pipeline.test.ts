@@ -89,6 +89,12 @@ describe('generation pipeline, polling', () => {
     try {
       await h2.pipeline.service.enqueue(spec(SOUL, 'one', {}, 'busy'));
       await h2.pipeline.service.enqueue(spec(SOUL, 'two', {}, 'busy'));
+      const active = await h2.pipeline.service.listActive('terminal', 'busy');
+      expect(active.map((a) => [a.state, a.position])).toEqual([
+        ['queued', 1],
+        ['queued', 2],
+      ]);
+      expect(await h2.pipeline.service.listActive('discord', 'busy')).toEqual([]);
       await expect(h2.pipeline.service.enqueue(spec(SOUL, 'three', {}, 'busy'))).rejects.toThrow(
         /already have 2 generations in progress/,
       );
@@ -157,7 +163,7 @@ describe('cancel', () => {
       expect((await h.finished(generationId)).state).toBe('canceled');
       await new Promise((r) => setTimeout(r, 200));
       expect(h.sim.stats().requestsCreated).toBe(0);
-      expect(await h.pipeline.service.listActive('canceller')).toEqual([]);
+      expect(await h.pipeline.service.listActive('terminal', 'canceller')).toEqual([]);
     } finally {
       await h.close();
     }
