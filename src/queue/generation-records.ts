@@ -64,9 +64,11 @@ export class GenerationRecords {
   }
 
   async create(record: GenerationRecord, fairScore: number): Promise<void> {
+    const key = this.key('gen', record.generationId);
     await this.redis
       .multi()
-      .set(this.key('gen', record.generationId), JSON.stringify(record), 'EX', RECORD_TTL_S)
+      .hset(key, toHash(record))
+      .expire(key, RECORD_TTL_S)
       .zadd(this.key('pending'), String(fairScore), record.generationId)
       .exec();
   }
@@ -82,37 +84,54 @@ export class GenerationRecords {
   }
 
   async get(generationId: string): Promise<GenerationRecord | undefined> {
-    const raw = await this.redis.get(this.key('gen', generationId));
-    return raw ? (JSON.parse(raw) as GenerationRecord) : undefined;
+    return fromHash(await this.redis.hgetall(this.key('gen', generationId)));
   }
 
-  async update(generationId: string, patch: Partial<GenerationRecord>): Promise<GenerationRecord | undefined> {
-    const current = await this.get(generationId);
-    if (!current) return undefined;
-    const next = { ...current, ...patch };
-    await this.redis.set(this.key('gen', generationId), JSON.stringify(next), 'EX', RECORD_TTL_S);
-    return next;
+  /** One write, no read: the record is a hash, so a state change touches only its fields. */
+  async update(generationId: string, patch: Partial<GenerationRecord>): Promise<void> {
+    const fields = Object.entries(toHash(patch)).flat();
+    if (fields.length === 0) return;
+    // Only a live record is updated: an expired one is never resurrected as a fragment.
+    await this.redis.eval(
+      "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], unpack(ARGV)) end return 1",
+      1,
+      this.key('gen', generationId),
+      ...fields,
+    );
   }
 
   /** Submitted: leaves the fair-order ledger; the request id now leads webhooks to this generation. */
   async markSubmitted(generationId: string, requestId: string, nowMs: number): Promise<void> {
-    const current = await this.get(generationId);
     // A cancel that arrived while the submit was in flight stays visible to the submit step.
-    const state = current?.state === 'canceled' ? 'canceled' : 'submitted';
-    await this.update(generationId, { state, requestId, submittedAtMs: nowMs });
-    await this.redis
-      .multi()
-      .zrem(this.key('pending'), generationId)
-      .set(this.key('request', requestId), generationId, 'EX', RECORD_TTL_S)
-      .exec();
+    await this.redis.eval(
+      `if redis.call('EXISTS', KEYS[1]) == 1 then
+         if redis.call('HGET', KEYS[1], 'state') ~= 'canceled' then redis.call('HSET', KEYS[1], 'state', 'submitted') end
+         redis.call('HSET', KEYS[1], 'requestId', ARGV[2], 'submittedAtMs', ARGV[3])
+       end
+       redis.call('ZREM', KEYS[2], ARGV[1])
+       redis.call('SET', KEYS[3], ARGV[1], 'EX', ARGV[4])
+       return 1`,
+      3,
+      this.key('gen', generationId),
+      this.key('pending'),
+      this.key('request', requestId),
+      generationId,
+      requestId,
+      String(nowMs),
+      String(RECORD_TTL_S),
+    );
   }
 
   /** Finished one way or another: no longer active for its person, nor pending. */
-  async finish(generationId: string, state: GenerationState): Promise<void> {
-    const record = await this.update(generationId, { state });
-    const tx = this.redis.multi().zrem(this.key('pending'), generationId);
-    if (record) tx.zrem(this.userKey(record.spec), generationId);
-    await tx.exec();
+  async finish(generationId: string, state: GenerationState, spec: GenerationSpec): Promise<void> {
+    const key = this.key('gen', generationId);
+    await this.redis
+      .multi()
+      .hset(key, 'state', state)
+      .expire(key, RECORD_TTL_S)
+      .zrem(this.key('pending'), generationId)
+      .zrem(this.userKey(spec), generationId)
+      .exec();
   }
 
   /** 1-based place among generations not yet submitted, or undefined once submitted. */
@@ -161,4 +180,26 @@ export class GenerationRecords {
     const values = (await this.redis.lrange(this.key('durations', modelId), 0, -1)).map(Number).sort((a, b) => a - b);
     return values.length === 0 ? undefined : values[Math.floor(values.length / 2)];
   }
+}
+
+function toHash(record: Partial<GenerationRecord>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [field, value] of Object.entries(record)) {
+    if (value === undefined) continue;
+    out[field] = field === 'spec' ? JSON.stringify(value) : String(value);
+  }
+  return out;
+}
+
+function fromHash(hash: Record<string, string>): GenerationRecord | undefined {
+  if (!hash.generationId || !hash.spec || !hash.state) return undefined;
+  const record: GenerationRecord = {
+    generationId: hash.generationId,
+    spec: JSON.parse(hash.spec) as GenerationSpec,
+    state: hash.state as GenerationState,
+    enqueuedAtMs: Number(hash.enqueuedAtMs),
+  };
+  if (hash.requestId) record.requestId = hash.requestId;
+  if (hash.submittedAtMs) record.submittedAtMs = Number(hash.submittedAtMs);
+  return record;
 }

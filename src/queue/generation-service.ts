@@ -4,7 +4,7 @@
  * active list, and the webhook entry point that advances a waiting job at once.
  */
 import { randomUUID } from 'node:crypto';
-import type { Queue } from 'bullmq';
+import { Job, type Queue } from 'bullmq';
 import { failureMessage } from '../core/failure-messages.js';
 import type { CancelOutcome, EnqueueResult, GenerationQueue, ProgressBus } from '../core/ports.js';
 import { progressEvent } from '../core/progress-event.js';
@@ -144,7 +144,7 @@ export class GenerationService implements GenerationQueue {
   }
 
   async finishCanceled(generationId: string, spec: GenerationSpec): Promise<void> {
-    await this.deps.records.finish(generationId, 'canceled');
+    await this.deps.records.finish(generationId, 'canceled', spec);
     await this.deps.bus.publish(
       progressEvent(generationId, spec, 'canceled', { reason: 'canceled', message: failureMessage('canceled') }),
     );
@@ -170,17 +170,18 @@ export class GenerationService implements GenerationQueue {
 
   /** A verified webhook: keep its status and wake the waiting job now instead of at its next poll. */
   async onWebhookStatus(status: HfRequest): Promise<void> {
-    const { records, trackQueue, submitQueue, logger } = this.deps;
+    const { records, trackQueue, logger } = this.deps;
+    if (!status.terminal) return;
     const generationId = await records.generationForRequest(status.requestId);
     if (!generationId) {
       logger.debug({ requestId: status.requestId }, 'webhook for an unknown request');
       return;
     }
-    if (!status.terminal) return;
     await records.saveDeliveredStatus(generationId, status);
-    const job = await trackQueue.getJob(generationId);
-    await job?.promote().catch(() => undefined);
-    // A render finished, so an account slot is free: let waiting submissions try again at once.
-    await submitQueue.removeRateLimitKey().catch(() => undefined);
+    // Promote by id, without reading the job: this runs for every webhook, so it stays at two round trips.
+    // A job that is not delayed (being processed right now) refuses; it re-checks for this status before it sleeps.
+    await new Job<TrackJobData>(trackQueue, 'track', {} as TrackJobData, {}, generationId)
+      .promote()
+      .catch(() => undefined);
   }
 }

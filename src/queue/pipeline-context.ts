@@ -56,7 +56,7 @@ export async function endWithFailure(
   const state: GenerationState = reason === 'canceled' ? 'canceled' : 'failed';
   const log = ctx.logger.child({ generationId });
   try {
-    await ctx.records.finish(generationId, state);
+    await ctx.records.finish(generationId, state, spec);
     const deliveryId = `${generationId}-end`;
     if (!(await ctx.records.isDelivered(deliveryId))) {
       await publisherFor(ctx, spec).postFailure(

@@ -7,6 +7,7 @@ import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { AppError, ErrorCode, toUserMessage } from '../errors.js';
 import { HiggsfieldError } from '../higgsfield/errors.js';
 import { getModel } from '../higgsfield/models/registry.js';
+import { backoffDelayMs } from '../retry.js';
 import type { SubmitJobData, TrackJobData } from './jobs.js';
 import { endWithFailure, type PipelineContext, publishProgress } from './pipeline-context.js';
 
@@ -69,7 +70,7 @@ export function createSubmitProcessor(ctx: PipelineContext, rateLimit: (ms: numb
       step: 'wait',
       polls: 0,
     };
-    await ctx.trackQueue.add('track', track, { jobId: generationId, delay: firstPollDelay(ctx) });
+    await ctx.trackQueue.add('track', track, { jobId: generationId, delay: firstPollDelay(ctx, model.typicalSeconds) });
     log.info({ requestId, modelId: model.id }, 'submitted');
     await publishProgress(ctx, generationId, spec, 'submitted');
     if ((await ctx.records.get(generationId))?.state === 'canceled') {
@@ -81,6 +82,13 @@ export function createSubmitProcessor(ctx: PipelineContext, rateLimit: (ms: numb
   };
 }
 
-function firstPollDelay(ctx: PipelineContext): number {
-  return (ctx.webhookUrl ? ctx.settings.pollWithWebhook : ctx.settings.poll).baseMs;
+/**
+ * Without webhooks, the first look comes after the polling base (about 2 s). With webhooks it is only a
+ * safety net, so it waits until well past the model's typical render time: a webhook that works then costs
+ * no status read at all. Jittered either way, so a burst of submits does not become a burst of reads.
+ */
+export function firstPollDelay(ctx: PipelineContext, typicalSeconds: number): number {
+  if (!ctx.webhookUrl) return backoffDelayMs(0, ctx.settings.poll);
+  const policy = ctx.settings.pollWithWebhook;
+  return backoffDelayMs(0, { ...policy, baseMs: Math.max(policy.baseMs, typicalSeconds * 1_500) });
 }

@@ -83,10 +83,18 @@ async function waitStep(ctx: PipelineContext, job: Job<TrackJobData>): Promise<'
       }
     }
     await job.updateData({ ...job.data, ...patch });
-    return 'pending';
+    // A webhook that arrived while this job was active could not promote it: look once more before sleeping.
+    const late = await ctx.records.deliveredStatus(generationId);
+    if (!late) return 'pending';
+    status = late;
   }
 
-  await ctx.records.recordDuration(model.id, Date.now() - job.data.submittedAtMs);
+  return endWait(ctx, job, status, model.id);
+}
+
+async function endWait(ctx: PipelineContext, job: Job<TrackJobData>, status: HfRequest, modelId: string) {
+  const { generationId, spec } = job.data;
+  await ctx.records.recordDuration(modelId, Date.now() - job.data.submittedAtMs);
   await ctx.submitQueue.removeRateLimitKey().catch(() => undefined);
   switch (status.status) {
     case 'completed':
@@ -132,7 +140,7 @@ async function deliverStep(ctx: PipelineContext, job: Job<TrackJobData>): Promis
         nowMs: Date.now(),
       },
     );
-    await ctx.records.finish(generationId, 'done');
+    await ctx.records.finish(generationId, 'done', spec);
     await publishProgress(ctx, generationId, spec, 'done', { assets: result.assets });
     return 'done';
   } catch (error) {
