@@ -42,8 +42,8 @@ describe('local media store', () => {
     expect(asset.path).toBe(join(dir, '2026/11/21/big.mp4'));
     expect(isAbsolute(asset.path ?? '')).toBe(true);
     expect(asset.url).toBe('https://cdn.example/x.mp4');
-    expect(peak.arrayBuffersBytes).toBeLessThan(20 * MIB);
-    expect(peak.rssBytes).toBeLessThan(20 * MIB);
+    // Memory still held after a collection: freed pages the allocator keeps (RSS) say nothing about the file.
+    expect(peak.heapBytes + peak.arrayBuffersBytes).toBeLessThan(20 * MIB);
     const read = await sha256Of(await store.open('2026/11/21/big.mp4'));
     expect(read.size).toBe(30 * MIB);
     expect(read.hex).toBe(source.digest());

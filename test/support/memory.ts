@@ -14,7 +14,7 @@ export interface MemoryPeak {
   heapBytes: number;
 }
 
-export function sampleMemoryPeak(intervalMs = 10): { stop: () => MemoryPeak } {
+export function sampleMemoryPeak(intervalMs = 100): { stop: () => MemoryPeak } {
   gc();
   const base = process.memoryUsage();
   const peak: MemoryPeak = { rssBytes: 0, arrayBuffersBytes: 0, heapBytes: 0 };
