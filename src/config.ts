@@ -19,6 +19,8 @@ const EXPECTED: Record<string, string> = {
   ANTHROPIC_API_KEY: 'an Anthropic API key (sk-ant-…); leave unset for the offline recommender',
   ANTHROPIC_BASE_URL: 'an http(s) URL, default https://api.anthropic.com',
   ANTHROPIC_MODEL: 'a Claude model id, default claude-haiku-4-5',
+  ANTHROPIC_TIMEOUT_MS:
+    'a whole number of milliseconds from 1000 to 120000: how long a proposal may take before the offline recommender answers, default 30000',
   DISCORD_TOKEN: 'the bot token from the Discord developer portal',
   DISCORD_APPLICATION_ID: 'the application id (a numeric snowflake), set together with DISCORD_TOKEN',
   DISCORD_GUILD_ID: 'a guild id (numeric snowflake) to register commands to instantly, or unset for global',
@@ -60,6 +62,9 @@ const envSchema = z.object({
   ANTHROPIC_API_KEY: opt(z.string()),
   ANTHROPIC_BASE_URL: opt(httpUrl),
   ANTHROPIC_MODEL: opt(z.string().regex(/^[\w.:-]+$/, 'is not a model id')).default('claude-haiku-4-5'),
+  ANTHROPIC_TIMEOUT_MS: opt(
+    z.coerce.number('is not a number').int('is not a whole number').min(1_000).max(120_000),
+  ).default(30_000),
   DISCORD_TOKEN: opt(z.string()),
   DISCORD_APPLICATION_ID: opt(snowflake),
   DISCORD_GUILD_ID: opt(snowflake),
@@ -99,7 +104,7 @@ export interface Config {
     credentials?: { keyId: string; keySecret: string };
     webhook?: { url: string; secret: string };
   };
-  anthropic: { apiKey?: string; baseUrl?: string; model: string };
+  anthropic: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number };
   discord?: { token: string; applicationId: string; guildId?: string; apiUrl: string };
   discordApiUrl: string;
   slack?: { botToken: string; signingSecret?: string; appToken?: string; apiUrl: string };
@@ -119,10 +124,13 @@ export interface Config {
 
 export interface LoadConfigOptions {
   require?: readonly Requirement[];
+  /** Variables set (or, with undefined, unset) on top of the environment: the demo points at its simulator. */
+  overrides?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Parse an environment (process.env by default) into Config, or throw one ConfigError listing everything. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Config {
+export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Config {
+  const env: NodeJS.ProcessEnv = { ...source, ...options.overrides };
   const result = envSchema.safeParse(env);
   const issues: ConfigIssue[] = result.success
     ? []
@@ -176,7 +184,7 @@ function toConfig(env: Env): Config {
       workerConcurrency: env.WORKER_CONCURRENCY,
     },
     higgsfield: { baseUrl: env.HIGGSFIELD_BASE_URL },
-    anthropic: { model: env.ANTHROPIC_MODEL },
+    anthropic: { model: env.ANTHROPIC_MODEL, timeoutMs: env.ANTHROPIC_TIMEOUT_MS },
     discordApiUrl: env.DISCORD_API_URL,
     slackApiUrl: env.SLACK_API_URL,
     media: { dir: env.MEDIA_DIR },

@@ -29,6 +29,8 @@ export const ErrorCode = {
   MediaBadType: 'MEDIA_BAD_TYPE',
   MediaNotFound: 'MEDIA_NOT_FOUND',
   MediaStoreFailed: 'MEDIA_STORE_FAILED',
+  PlatformForbidden: 'PLATFORM_FORBIDDEN',
+  PlatformRejected: 'PLATFORM_REJECTED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

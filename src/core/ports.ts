@@ -4,13 +4,17 @@
  * composition root.
  */
 import type { Readable } from 'node:stream';
+import type { MemoryTurn, OptionSet, Proposal, RecommenderMode, RecommendInput } from './assistant-types.js';
 import type {
   ConversationRef,
   GenerationFailure,
+  GenerationOption,
   GenerationResult,
   GenerationSpec,
+  GenerationState,
   MediaAsset,
   MessageRef,
+  OptionEstimate,
   Platform,
   ProgressEvent,
 } from './types.js';
@@ -74,10 +78,53 @@ export interface GenerationQueue {
     platform: Platform,
     userId: string,
   ): Promise<Array<{ generationId: string; modelId: string; state: string; position?: number }>>;
+  /** A generation's recipe, state and results (kept for days after it ends), for Re-roll and Animate. */
+  lookup(generationId: string): Promise<GenerationLookup | undefined>;
+  /**
+   * The status message to edit as the generation moves, posted after it was queued: queuing first keeps a
+   * platform's rate limit (Discord: 50 requests/s per bot) out of the click-to-queue path.
+   */
+  attachStatus(generationId: string, message: MessageRef): Promise<void>;
+}
+
+export interface GenerationLookup {
+  generationId: string;
+  spec: GenerationSpec;
+  state: GenerationState;
+  assets?: MediaAsset[];
 }
 
 /** Progress events across processes. */
 export interface ProgressBus {
   publish(event: ProgressEvent): Promise<void>;
   subscribe(listener: (event: ProgressEvent) => void): Promise<() => Promise<void>>;
+}
+
+/** Proposes options for one turn. The Claude agent and the offline recommender both implement it. */
+export interface Recommender {
+  readonly mode: RecommenderMode;
+  recommend(input: RecommendInput, signal: AbortSignal): Promise<Proposal>;
+}
+
+/** Option sets under short keys, with a time to live: buttons carry only the key. */
+export interface OptionStore {
+  save(set: Omit<OptionSet, 'key'>): Promise<OptionSet>;
+  get(key: string): Promise<OptionSet | undefined>;
+}
+
+/** The recent turns of one thread, capped and expiring. */
+export interface ConversationMemory {
+  recent(conversation: ConversationRef): Promise<MemoryTurn[]>;
+  append(conversation: ConversationRef, ...turns: MemoryTurn[]): Promise<void>;
+}
+
+/** Expected wait and credits of an option; never throws (unknown parts are left out). */
+export interface OptionEstimator {
+  estimate(option: GenerationOption, signal: AbortSignal): Promise<OptionEstimate>;
+}
+
+/** The few log calls core makes; pino's logger satisfies it. */
+export interface CoreLogger {
+  warn(details: object, message: string): void;
+  info(details: object, message: string): void;
 }

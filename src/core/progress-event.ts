@@ -16,6 +16,7 @@ export function progressEvent(
     ...(spec.statusMessage ? { statusMessage: spec.statusMessage } : {}),
     state,
     modelId: spec.option.modelId,
+    label: spec.option.label,
     atMs: Date.now(),
     ...extra,
   };

@@ -16,6 +16,8 @@ export interface ConversationRef {
   threadId: string;
   /** Who asked: only they (or an admin) may press the buttons. */
   userId: string;
+  /** Largest file the platform accepts in this conversation (Discord's attachment_size_limit), when known. */
+  uploadLimitBytes?: number;
 }
 
 /** A message we posted and may edit (the status message). */
@@ -35,6 +37,15 @@ export interface GenerationOption {
   motions?: Array<{ id: string; name: string; strength: number }>;
   label: string;
   reason: string;
+  /** Expected wait and cost, when known (shown beside the button; never sent to Higgsfield). */
+  estimate?: OptionEstimate;
+}
+
+export interface OptionEstimate {
+  /** From recent render times of this model, else its typical time. */
+  waitSeconds: number;
+  /** From Higgsfield's estimate endpoint, when it answered. */
+  credits?: number;
 }
 
 /** A generation as the queue holds it. Plain data: it is stored in Redis in clear text. */
@@ -43,6 +54,8 @@ export interface GenerationSpec {
   conversation: ConversationRef;
   /** Identifies the choice for double-click collapse (option set key + option index + user). */
   choiceKey?: string;
+  /** How long a second identical choice collapses onto this generation (default: the pipeline's). */
+  choiceWindowMs?: number;
   /** The status message to edit as the generation moves, if the adapter posted one. */
   statusMessage?: MessageRef;
 }
@@ -89,6 +102,8 @@ export interface ProgressEvent {
   statusMessage?: MessageRef;
   state: GenerationState;
   modelId: string;
+  /** The option's label, for status lines. */
+  label?: string;
   atMs: number;
   /** queued: 1-based place among generations not yet submitted. */
   position?: number;

@@ -5,7 +5,7 @@
  * webhook delivered, the fair-order ledger of generations not yet submitted, and recent render durations.
  */
 import type { Redis } from 'ioredis';
-import type { GenerationSpec, GenerationState } from '../core/types.js';
+import type { GenerationSpec, GenerationState, MediaAsset, MessageRef } from '../core/types.js';
 import type { HfRequest } from '../higgsfield/wire.js';
 
 const DAY_S = 86_400;
@@ -20,6 +20,10 @@ export interface GenerationRecord {
   enqueuedAtMs: number;
   requestId?: string;
   submittedAtMs?: number;
+  /** The stored results, once done (for Re-roll and Animate). */
+  assets?: MediaAsset[];
+  /** A status message posted after the generation was queued (see GenerationQueue.attachStatus). */
+  statusMessage?: MessageRef;
 }
 
 export class GenerationRecords {
@@ -123,11 +127,16 @@ export class GenerationRecords {
   }
 
   /** Finished one way or another: no longer active for its person, nor pending. */
-  async finish(generationId: string, state: GenerationState, spec: GenerationSpec): Promise<void> {
+  async finish(
+    generationId: string,
+    state: GenerationState,
+    spec: GenerationSpec,
+    assets?: MediaAsset[],
+  ): Promise<void> {
     const key = this.key('gen', generationId);
     await this.redis
       .multi()
-      .hset(key, 'state', state)
+      .hset(key, 'state', state, ...(assets ? ['assets', JSON.stringify(assets)] : []))
       .expire(key, RECORD_TTL_S)
       .zrem(this.key('pending'), generationId)
       .zrem(this.userKey(spec), generationId)
@@ -186,7 +195,7 @@ function toHash(record: Partial<GenerationRecord>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [field, value] of Object.entries(record)) {
     if (value === undefined) continue;
-    out[field] = field === 'spec' ? JSON.stringify(value) : String(value);
+    out[field] = typeof value === 'object' ? JSON.stringify(value) : String(value);
   }
   return out;
 }
@@ -201,5 +210,7 @@ function fromHash(hash: Record<string, string>): GenerationRecord | undefined {
   };
   if (hash.requestId) record.requestId = hash.requestId;
   if (hash.submittedAtMs) record.submittedAtMs = Number(hash.submittedAtMs);
+  if (hash.assets) record.assets = JSON.parse(hash.assets) as MediaAsset[];
+  if (hash.statusMessage) record.statusMessage = JSON.parse(hash.statusMessage) as MessageRef;
   return record;
 }

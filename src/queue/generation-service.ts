@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { Job, type Queue } from 'bullmq';
 import { failureMessage } from '../core/failure-messages.js';
-import type { CancelOutcome, EnqueueResult, GenerationQueue, ProgressBus } from '../core/ports.js';
+import type { CancelOutcome, EnqueueResult, GenerationLookup, GenerationQueue, ProgressBus } from '../core/ports.js';
 import { progressEvent } from '../core/progress-event.js';
-import type { GenerationSpec, Platform } from '../core/types.js';
+import type { GenerationSpec, MessageRef, Platform } from '../core/types.js';
 import { AppError, BadInputError, ErrorCode } from '../errors.js';
 import type { HiggsfieldClient } from '../higgsfield/client.js';
 import { HiggsfieldError } from '../higgsfield/errors.js';
@@ -61,7 +61,9 @@ export class GenerationService implements GenerationQueue {
           {
             jobId: generationId,
             priority,
-            ...(spec.choiceKey ? { deduplication: { id: spec.choiceKey, ttl: settings.choiceDedupeMs } } : {}),
+            ...(spec.choiceKey
+              ? { deduplication: { id: spec.choiceKey, ttl: spec.choiceWindowMs ?? settings.choiceDedupeMs } }
+              : {}),
           },
         );
         if (job.id !== generationId && job.id) {
@@ -115,24 +117,33 @@ export class GenerationService implements GenerationQueue {
     if (!asAdmin && record.spec.conversation.userId !== userId) return { outcome: 'not-allowed' };
     if (['done', 'failed', 'canceled'].includes(record.state)) return { outcome: 'already-finished' };
 
-    if (!record.requestId) {
+    let requestId = record.requestId;
+    if (!requestId) {
       const job = await submitQueue.getJob(generationId);
-      const removed = job
-        ? await job.remove().then(
-            () => true,
-            () => false,
-          )
-        : false;
-      if (removed || !job) {
-        await this.finishCanceled(generationId, record.spec);
+      const jobState = job ? await job.getState() : 'missing';
+      if (jobState === 'completed') {
+        // Submitted since we read the record: cancel at Higgsfield below.
+        requestId = (await records.get(generationId))?.requestId;
+        if (!requestId) return { outcome: 'already-finished' };
+      } else {
+        const removed =
+          job && jobState !== 'active'
+            ? await job.remove().then(
+                () => true,
+                () => false,
+              )
+            : false;
+        if (removed || !job) {
+          await this.finishCanceled(generationId, record.spec);
+          return { outcome: 'canceled' };
+        }
+        // Being submitted right now: the submit step checks this flag once Higgsfield answers.
+        await records.update(generationId, { state: 'canceled' });
         return { outcome: 'canceled' };
       }
-      // Being submitted right now: the submit step checks this flag once Higgsfield answers.
-      await records.update(generationId, { state: 'canceled' });
-      return { outcome: 'canceled' };
     }
     try {
-      await client.cancel(record.requestId);
+      await client.cancel(requestId);
     } catch (error) {
       if (error instanceof HiggsfieldError && error.code === ErrorCode.HfCancelTooLate) return { outcome: 'too-late' };
       logger.warn({ err: error, generationId }, 'cancel at Higgsfield failed');
@@ -166,6 +177,27 @@ export class GenerationService implements GenerationQueue {
       });
     }
     return out;
+  }
+
+  async attachStatus(generationId: string, message: MessageRef): Promise<void> {
+    await this.deps.records.update(generationId, { statusMessage: message });
+  }
+
+  /** The status message of a generation: in its spec, or attached after it was queued. */
+  async statusMessageOf(generationId: string): Promise<MessageRef | undefined> {
+    const record = await this.deps.records.get(generationId);
+    return record?.spec.statusMessage ?? record?.statusMessage;
+  }
+
+  async lookup(generationId: string): Promise<GenerationLookup | undefined> {
+    const record = await this.deps.records.get(generationId);
+    if (!record) return undefined;
+    return {
+      generationId,
+      spec: record.spec,
+      state: record.state,
+      ...(record.assets ? { assets: record.assets } : {}),
+    };
   }
 
   /** A verified webhook: keep its status and wake the waiting job now instead of at its next poll. */

@@ -140,7 +140,7 @@ async function deliverStep(ctx: PipelineContext, job: Job<TrackJobData>): Promis
         nowMs: Date.now(),
       },
     );
-    await ctx.records.finish(generationId, 'done', spec);
+    await ctx.records.finish(generationId, 'done', spec, result.assets);
     await publishProgress(ctx, generationId, spec, 'done', { assets: result.assets });
     return 'done';
   } catch (error) {

@@ -1,0 +1,67 @@
+/**
+ * Wires the assistant for a process that talks to people: catalogs from Higgsfield, Claude when a key is
+ * set (and not in offline mode), the offline recommender always, option sets and memory in Redis, and
+ * estimates from recent render times and Higgsfield's estimate endpoint.
+ */
+import { CatalogCache } from '../agent/catalog.js';
+import { ClaudeAgent, createAnthropicClient } from '../agent/claude-agent.js';
+import { OfflineRecommender } from '../agent/offline-recommender.js';
+import { createOptionEstimator } from '../agent/option-estimator.js';
+import { reseed } from '../agent/reseed.js';
+import type { Config } from '../config.js';
+import { Assistant } from '../core/assistant.js';
+import type { HiggsfieldClient } from '../higgsfield/client.js';
+import type { Logger } from '../log.js';
+import type { Pipeline } from '../queue/create-pipeline.js';
+import { createRedis } from '../queue/redis.js';
+import type { Closer } from '../shutdown.js';
+import { RedisConversationMemory } from '../store/redis-conversation-memory.js';
+import { RedisOptionStore } from '../store/redis-option-store.js';
+
+export interface AssistantWiring {
+  config: Config;
+  client: HiggsfieldClient;
+  pipeline: Pipeline;
+  logger: Logger;
+  /** Use the offline recommender even when a Claude key is configured (the terminal demo). */
+  offlineOnly?: boolean;
+}
+
+export function createAssistant(wiring: AssistantWiring): {
+  assistant: Assistant;
+  catalogs: CatalogCache;
+  closers: Closer[];
+} {
+  const { config, client, pipeline, logger } = wiring;
+  // Fails fast when Redis is down (a person is waiting), but queues commands while first connecting.
+  const redis = createRedis(config.redisUrl, 'producer', { enableOfflineQueue: true });
+  const catalogs = new CatalogCache(client);
+  const apiKey = wiring.offlineOnly ? undefined : config.anthropic.apiKey;
+  const agent = apiKey
+    ? new ClaudeAgent({
+        client: createAnthropicClient({
+          apiKey,
+          timeoutMs: config.anthropic.timeoutMs,
+          ...(config.anthropic.baseUrl ? { baseUrl: config.anthropic.baseUrl } : {}),
+        }),
+        model: config.anthropic.model,
+        catalogs,
+        onUsage: (usage) => logger.debug({ usage }, 'agent usage'),
+      })
+    : undefined;
+  const assistant = new Assistant({
+    ...(agent ? { agent } : {}),
+    offline: new OfflineRecommender(catalogs),
+    optionStore: new RedisOptionStore(redis, pipeline.settings.prefix),
+    memory: new RedisConversationMemory(redis, pipeline.settings.prefix),
+    queue: pipeline.service,
+    estimator: createOptionEstimator({
+      typicalDurationMs: (modelId) => pipeline.records.typicalDurationMs(modelId),
+      credits: async (modelId, body, signal) => (await client.estimate(modelId, body, { signal })).credits,
+    }),
+    agentTimeoutMs: config.anthropic.timeoutMs,
+    logger: logger.child({ module: 'assistant' }),
+    reseed: (option) => reseed(option),
+  });
+  return { assistant, catalogs, closers: [{ name: 'assistant-redis', close: () => void redis.disconnect() }] };
+}

@@ -1,0 +1,297 @@
+/**
+ * The assistant use cases, shared by Discord, Slack and the terminal: a message becomes a saved option set
+ * (Claude first, the offline recommender as the floor), a click becomes one durable generation, and a
+ * result can be re-rolled, animated or canceled. Only the requester, or an admin, may act on a set.
+ *
+ * The one non-obvious decision: a recommender never sees or returns URLs of its own. Input images come from
+ * the request or from the thread's results, and options refer to them by name ("attached", "result 2").
+ */
+import type {
+  ChatRequest,
+  ImageInput,
+  MemoryTurn,
+  OptionSet,
+  Proposal,
+  RecommendInput,
+  ResultSummary,
+} from './assistant-types.js';
+import { summarizeOption } from './option-summary.js';
+import type {
+  ConversationMemory,
+  CoreLogger,
+  EnqueueResult,
+  GenerationLookup,
+  GenerationQueue,
+  OptionEstimator,
+  OptionStore,
+  Recommender,
+} from './ports.js';
+import { EMPTY_MESSAGE_HINT, normalizeRequestText } from './request-text.js';
+import type { ConversationRef, GenerationOption, MessageRef } from './types.js';
+
+export interface AssistantDeps {
+  /** Claude; absent when no API key is configured. */
+  agent?: Recommender;
+  offline: Recommender;
+  optionStore: OptionStore;
+  memory: ConversationMemory;
+  queue: GenerationQueue;
+  estimator?: OptionEstimator;
+  /** Longest wait for the agent before the offline recommender answers. */
+  agentTimeoutMs: number;
+  /** Longest wait for the estimates of one option set. */
+  estimateTimeoutMs?: number;
+  logger: CoreLogger;
+  /** The params of a Re-roll: the same recipe with a new seed where the model takes one. */
+  reseed: (option: GenerationOption) => Record<string, unknown>;
+}
+
+/** Who pressed a button or typed a command. */
+export interface Actor {
+  userId: string;
+  /** Discord Manage Server, Slack workspace admin: may act on anyone's options. */
+  isAdmin: boolean;
+}
+
+export type AssistantReply = { kind: 'hint'; text: string } | { kind: 'options'; set: OptionSet; notes: string[] };
+
+/** The answer to "may this person do this?", with what the action needs when they may. */
+export type Check<T> =
+  | ({ kind: 'ok' } & T)
+  | { kind: 'expired'; message: string }
+  | { kind: 'not-allowed'; message: string };
+
+export type ChoiceOutcome =
+  | ({ kind: 'queued'; option: GenerationOption } & EnqueueResult)
+  | { kind: 'expired'; message: string }
+  | { kind: 'not-allowed'; message: string }
+  | { kind: 'unavailable'; message: string };
+
+const EXPIRED = 'This option expired. Ask again and I will propose fresh ones.';
+const NOT_YOURS =
+  'Only the person who asked (or an admin) can use these buttons. Ask me yourself for your own options.';
+const NOTHING_TO_OFFER = 'I could not find a good option for that. Try describing the picture or clip you want to see.';
+const RESULTS_IN_CONTEXT = 5;
+const REROLL_WINDOW_MS = 5_000;
+
+export class Assistant {
+  constructor(private readonly deps: AssistantDeps) {}
+
+  get agentConfigured(): boolean {
+    return this.deps.agent !== undefined;
+  }
+
+  /** A person's turn: options to show, or a hint when there is nothing to go on. */
+  async handleMessage(request: ChatRequest): Promise<AssistantReply> {
+    const { deps } = this;
+    const normalized = normalizeRequestText(request.text, request.image !== undefined || request.intent === 'animate');
+    if (normalized.kind === 'empty') return { kind: 'hint', text: EMPTY_MESSAGE_HINT };
+    const notes = normalized.note ? [normalized.note] : [];
+
+    const memory = await deps.memory.recent(request.conversation);
+    const results = await this.recentResults(memory);
+    const input: RecommendInput = {
+      text: normalized.text,
+      memory,
+      results,
+      ...(request.intent ? { intent: request.intent } : {}),
+      ...(request.image ? { image: request.image } : {}),
+    };
+    if (input.intent === 'animate' && !input.image && !results.some((r) => r.imageUrl)) {
+      return {
+        kind: 'hint',
+        text: 'To animate, attach an image (or make one first: ask for a picture, then press Animate on it).',
+      };
+    }
+
+    const proposal = await this.propose(input, notes);
+    if (proposal.declined || proposal.options.length === 0) {
+      return { kind: 'hint', text: proposal.declined ? proposal.text : NOTHING_TO_OFFER };
+    }
+    const options = await this.withEstimates(proposal.options);
+    const set = await deps.optionStore.save({
+      conversation: request.conversation,
+      text: proposal.text,
+      options,
+      mode: proposal.mode,
+      createdAtMs: Date.now(),
+    });
+    const now = Date.now();
+    await deps.memory.append(
+      request.conversation,
+      { role: 'user', text: normalized.text, atMs: now },
+      { role: 'options', key: set.key, options: options.map(summarizeOption), atMs: now },
+    );
+    return { kind: 'options', set, notes };
+  }
+
+  /** Whether `actor` may press option `index` of set `key`: answered before anything is posted or started. */
+  async checkOption(
+    key: string,
+    index: number,
+    actor: Actor,
+  ): Promise<Check<{ option: GenerationOption; conversation: ConversationRef }>> {
+    const set = await this.deps.optionStore.get(key);
+    const option = set?.options[index];
+    if (!set || !option) return { kind: 'expired', message: EXPIRED };
+    if (!mayAct(actor, set.conversation)) return { kind: 'not-allowed', message: NOT_YOURS };
+    return { kind: 'ok', option, conversation: set.conversation };
+  }
+
+  /** Whether `actor` may act on a generation (Re-roll, Animate, Cancel). */
+  async checkGeneration(generationId: string, actor: Actor): Promise<Check<{ generation: GenerationLookup }>> {
+    const generation = await this.deps.queue.lookup(generationId);
+    if (!generation)
+      return { kind: 'expired', message: 'That result is too old to act on. Ask again for fresh options.' };
+    if (!mayAct(actor, generation.spec.conversation)) return { kind: 'not-allowed', message: NOT_YOURS };
+    return { kind: 'ok', generation };
+  }
+
+  /**
+   * A click on option `index` of set `key`: one generation (a double click collapses onto it). Its status
+   * message, if the platform shows one, is posted afterwards and attached with `attachStatus`.
+   */
+  async choose(key: string, index: number, actor: Actor): Promise<ChoiceOutcome> {
+    const check = await this.checkOption(key, index, actor);
+    if (check.kind !== 'ok') return check;
+    const { estimate: _shown, ...recipe } = check.option;
+    return this.enqueue(check.conversation, recipe, `${key}:${index}`);
+  }
+
+  /** The same recipe again with a new seed. */
+  async reroll(generationId: string, actor: Actor): Promise<ChoiceOutcome> {
+    const check = await this.checkGeneration(generationId, actor);
+    if (check.kind !== 'ok') return check;
+    const { conversation, option } = check.generation.spec;
+    const params = this.deps.reseed(option);
+    const label = option.label.startsWith('Re-roll: ') ? option.label : `Re-roll: ${option.label}`.slice(0, 75);
+    return this.enqueue(conversation, { ...option, params, label }, `reroll:${generationId}`, REROLL_WINDOW_MS);
+  }
+
+  /** Image-to-video options for an image result, from the agent (or offline). */
+  async animate(generationId: string, actor: Actor): Promise<AssistantReply | ChoiceOutcome> {
+    const check = await this.checkGeneration(generationId, actor);
+    if (check.kind !== 'ok') return check;
+    const { spec, state, assets } = check.generation;
+    const image = imageOf(assets);
+    if (!image) {
+      return {
+        kind: 'unavailable',
+        message:
+          state === 'done'
+            ? 'Only images can be animated.'
+            : 'That result is not ready yet; animate it once it is posted.',
+      };
+    }
+    return this.handleMessage({ conversation: spec.conversation, text: spec.option.prompt, intent: 'animate', image });
+  }
+
+  /** Whether this thread has been talked in (a reply there continues the conversation). */
+  async hasHistory(conversation: ConversationRef): Promise<boolean> {
+    return (await this.deps.memory.recent(conversation)).length > 0;
+  }
+
+  async attachStatus(generationId: string, message: MessageRef): Promise<void> {
+    await this.deps.queue.attachStatus(generationId, message);
+  }
+
+  async cancel(generationId: string, actor: Actor) {
+    return this.deps.queue.cancel(generationId, actor.userId, actor.isAdmin);
+  }
+
+  async activeJobs(conversation: ConversationRef) {
+    return this.deps.queue.listActive(conversation.platform, conversation.userId);
+  }
+
+  private async enqueue(
+    conversation: ConversationRef,
+    option: GenerationOption,
+    choiceKey: string,
+    choiceWindowMs?: number,
+  ): Promise<ChoiceOutcome> {
+    const queued = await this.deps.queue.enqueue({
+      option,
+      conversation,
+      choiceKey,
+      ...(choiceWindowMs ? { choiceWindowMs } : {}),
+    });
+    if (!queued.duplicate) {
+      await this.deps.memory.append(conversation, {
+        role: 'chosen',
+        generationId: queued.generationId,
+        option: summarizeOption(option),
+        atMs: Date.now(),
+      });
+    }
+    return { kind: 'queued', option, ...queued };
+  }
+
+  /** The agent within its time budget; the offline recommender when it is absent, fails or is too slow. */
+  private async propose(input: RecommendInput, notes: string[]): Promise<Proposal> {
+    const { agent, offline, agentTimeoutMs, logger } = this.deps;
+    let proposal: Proposal | undefined;
+    if (agent) {
+      try {
+        proposal = await agent.recommend(input, AbortSignal.timeout(agentTimeoutMs));
+      } catch (error) {
+        logger.warn({ err: error }, 'the agent failed; answering with the offline recommender');
+        notes.push('Offline mode: Claude did not answer in time, so these options come from the built-in recommender.');
+      }
+    } else {
+      notes.push('Offline mode: Claude is not configured, so these options come from the built-in recommender.');
+    }
+    if (proposal && (proposal.declined || proposal.options.length >= 2)) return proposal;
+    const fallback = await offline.recommend(input, AbortSignal.timeout(agentTimeoutMs));
+    if (!proposal || proposal.options.length === 0) return fallback;
+    // Claude gave one usable option: keep it first and fill up with distinct offline ones.
+    const extra = fallback.options.filter((o) => !proposal.options.some((p) => sameRecipe(p, o)));
+    return { ...proposal, options: [...proposal.options, ...extra].slice(0, 4) };
+  }
+
+  private async withEstimates(options: GenerationOption[]): Promise<GenerationOption[]> {
+    const { estimator, estimateTimeoutMs = 1_500 } = this.deps;
+    if (!estimator) return options;
+    const signal = AbortSignal.timeout(estimateTimeoutMs);
+    return Promise.all(
+      options.map(async (option) => {
+        try {
+          return { ...option, estimate: await estimator.estimate(option, signal) };
+        } catch {
+          return option;
+        }
+      }),
+    );
+  }
+
+  /** The thread's recent generations with their state, and the image to animate where there is one. */
+  private async recentResults(memory: readonly MemoryTurn[]): Promise<ResultSummary[]> {
+    const chosen = memory.filter((t) => t.role === 'chosen').slice(-RESULTS_IN_CONTEXT);
+    const found = await Promise.all(chosen.map((t) => this.deps.queue.lookup(t.generationId)));
+    return chosen.map((turn, i) => {
+      const lookup = found[i];
+      const image = imageOf(lookup?.assets);
+      return {
+        generationId: turn.generationId,
+        option: turn.option,
+        state: lookup?.state ?? 'expired',
+        ...(image ? { imageUrl: image.url } : {}),
+      };
+    });
+  }
+}
+
+function mayAct(actor: Actor, conversation: ConversationRef): boolean {
+  return actor.isAdmin || actor.userId === conversation.userId;
+}
+
+function imageOf(
+  assets: readonly { contentType: string; providerUrl: string; sizeBytes: number }[] | undefined,
+): ImageInput | undefined {
+  const image = assets?.find((a) => a.contentType.startsWith('image/'));
+  // The provider's URL: Higgsfield can fetch it, whatever our own store is.
+  return image ? { url: image.providerUrl, contentType: image.contentType, sizeBytes: image.sizeBytes } : undefined;
+}
+
+function sameRecipe(a: GenerationOption, b: GenerationOption): boolean {
+  return a.modelId === b.modelId && a.style?.id === b.style?.id && a.prompt === b.prompt;
+}
