@@ -24,7 +24,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,7 @@ import { createPipeline } from '../src/queue/create-pipeline.js';
 import { DEFAULT_PIPELINE_SETTINGS } from '../src/queue/pipeline-settings.js';
 import { createRedisProgressBus } from '../src/queue/progress-bus.js';
 import { createRedis } from '../src/queue/redis.js';
+import { writeResultsSection } from './results-file.js';
 import {
   type Child,
   deleteKeys,
@@ -994,7 +995,7 @@ async function main(): Promise<void> {
   results.push(await runPipelineScenario('polling'));
   results.push(await runNaiveScenario());
   const text = report(results, buildNote, version);
-  await writeFile(join(ROOT, 'bench/RESULTS.md'), text);
+  await writeResultsSection(join(ROOT, 'bench/RESULTS.md'), 'pipeline', text);
   console.log(`\n${text}`);
   log('wrote bench/RESULTS.md');
 }

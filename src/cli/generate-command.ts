@@ -4,7 +4,6 @@
  * read from the progress events, so it prints the same whichever worker process ran it.
  */
 import { userInfo } from 'node:os';
-import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { createApp } from '../app/container.js';
 import { loadConfig } from '../config.js';
@@ -13,7 +12,7 @@ import { AppError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { fetchImage, IMAGE_INPUT_MAX_BYTES, readImageFile } from '../media/image-input.js';
 import { checkGenerateInput } from './generate-args.js';
-import { type CliIo, ExitCode, line } from './io.js';
+import { type CliIo, discard, ExitCode, line } from './io.js';
 
 const FINAL_STATES = new Set(['done', 'failed', 'canceled']);
 const PROVIDER_REASONS = new Set(['nsfw', 'failed', 'canceled', 'refused', 'deadline']);
@@ -129,8 +128,4 @@ function describe(event: ProgressEvent): string {
     case 'failed':
       return `✖ ${event.message ?? 'failed'}`;
   }
-}
-
-function discard(): Writable {
-  return new Writable({ write: (_chunk, _encoding, done) => done() });
 }

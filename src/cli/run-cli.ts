@@ -1,39 +1,35 @@
 /**
- * The `higgsbot` command line: dispatch, help, and the one place errors become exit codes. Commands of
- * DESIGN.md §8 whose issues have not landed yet say so plainly instead of half-working.
+ * The `higgsbot` command line: dispatch, help, and the one place errors become exit codes.
  */
 import { AppError, BadInputError } from '../errors.js';
+import { chatCommand } from './chat-command.js';
 import { doctorCommand } from './doctor-command.js';
 import { generateCommand } from './generate-command.js';
 import { type CliIo, ExitCode, line } from './io.js';
 import { modelsCommand } from './models-command.js';
+import { registerCommandsCommand } from './register-commands-command.js';
 import { simulatorCommand } from './simulator-command.js';
 import { startCommand } from './start-command.js';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
-
-const notYet =
-  (name: string, arrives: string): Command =>
-  async (_args, io) => {
-    line(io.stderr, `higgsbot ${name} is not yet available in this version: it arrives with ${arrives}.`);
-    line(io.stderr, 'Available now: higgsbot generate, start, models, doctor, simulator.');
-    return ExitCode.Error;
-  };
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   start: {
     run: startCommand,
     summary: 'run the bot: workers, HTTP server (webhooks, health); adapters to come  [--role all|bot|worker]',
   },
-  chat: { run: notYet('chat', 'the assistant (terminal chat)'), summary: 'terminal chat  [--simulate]' },
+  chat: {
+    run: chatCommand,
+    summary: 'terminal chat: describe, pick an option, get the result  [--simulate: no account needed]',
+  },
   generate: {
     run: generateCommand,
     summary: 'one generation: --model <id> --prompt <text> [--image <url|file>] [--set key=value]…',
   },
   models: { run: modelsCommand, summary: 'list the model registry: ids, kinds, params  [--kind k] [--json]' },
   'register-commands': {
-    run: notYet('register-commands', 'the Discord adapter'),
-    summary: 'register Discord slash commands (guild when DISCORD_GUILD_ID is set)',
+    run: registerCommandsCommand,
+    summary: 'register Discord slash commands (guild when DISCORD_GUILD_ID is set)  [--dry-run]',
   },
   doctor: { run: doctorCommand, summary: 'check the configuration and reach each configured service  [--json]' },
   simulator: { run: simulatorCommand, summary: 'run the built-in Higgsfield simulator  [--port 8787]' },

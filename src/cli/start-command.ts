@@ -20,7 +20,14 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
     throw new BadInputError(`--role must be one of ${ROLES.join(', ')} (got "${values.role}")`);
   const config = loadConfig(io.env, { require: ['higgsfield'] });
   const logger = createLogger({ level: config.logLevel });
-  const app = await createApp({ config, logger, role, terminalOut: io.stdout, http: true });
+  const app = await createApp({
+    connectPlatforms: true,
+    config,
+    logger,
+    role,
+    terminalOut: io.stdout,
+    http: true,
+  });
   logger.info(
     { role, http: app.httpUrl, webhooks: Boolean(config.higgsfield.webhook), prefix: config.queue.prefix },
     'higgsbot started',

@@ -99,11 +99,11 @@ describe('higgsbot doctor', () => {
   });
 });
 
-describe('higgsbot commands not yet available', () => {
-  it.each(['chat', 'register-commands'])('%s says so plainly', async (name) => {
-    const io = captureIo();
-    expect(await runCli([name], io)).toBe(1);
-    expect(io.stderr.text).toContain(`higgsbot ${name} is not yet available`);
+describe('higgsbot refusals and help', () => {
+  it('chat without --simulate needs Higgsfield credentials, and names them', async () => {
+    const io = captureIo({ REDIS_URL: redisUrl() });
+    expect(await runCli(['chat'], io)).toBe(1);
+    expect(io.stderr.text).toContain('HF_API_KEY: missing');
   });
 
   it('start refuses to run without Higgsfield credentials, naming them', async () => {

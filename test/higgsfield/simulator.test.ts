@@ -340,6 +340,11 @@ describe('Higgsfield simulator: webhooks', () => {
       (n) => n >= 2,
     );
     expect(retried.got[1]!.headers['webhook-id']).toBe(retried.got[0]!.headers['webhook-id']);
+    // The delivery record is updated once the receiver's answer is read, just after the receiver saw the request.
+    await waitFor(
+      () => sim.webhookDeliveries().find((d) => d.requestId === retried.id)?.lastStatus,
+      (status) => status === 200,
+    );
     expect(sim.webhookDeliveries().find((d) => d.requestId === retried.id)).toMatchObject({
       attempts: 2,
       lastStatus: 200,

@@ -1,0 +1,113 @@
+/**
+ * `higgsbot chat [--simulate]`: the terminal chat. With `--simulate` it needs no account and no setup: it
+ * starts the built-in Higgsfield simulator, uses the offline recommender, keeps its queue apart from a real
+ * bot's (its own key prefix), and starts a private Redis when none answers and `redis-server` is installed.
+ */
+import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { runTerminalChat } from '../adapters/terminal/terminal-chat.js';
+import { createApp } from '../app/container.js';
+import { loadConfig } from '../config.js';
+import { BadInputError } from '../errors.js';
+import { SIMULATOR_CREDENTIALS, type Simulator, startSimulator } from '../higgsfield/simulator/index.js';
+import { createLogger } from '../log.js';
+import { HOW_TO_GET_REDIS, type PrivateRedis, redisAnswers, startPrivateRedis } from '../queue/private-redis.js';
+import { type CliIo, discard, ExitCode, line } from './io.js';
+
+const DEMO_SUFFIX = '-demo';
+
+export async function chatCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      simulate: { type: 'boolean', default: false },
+      'render-ms': { type: 'string', default: '3000' },
+    },
+  });
+  const renderMs = Number(values['render-ms']);
+  if (!Number.isInteger(renderMs) || renderMs < 0) {
+    throw new BadInputError(`--render-ms must be a whole number of milliseconds (got "${values['render-ms']}")`);
+  }
+  const simulate = values.simulate ?? false;
+  let sim: Simulator | undefined;
+  let privateRedis: PrivateRedis | undefined;
+  try {
+    const overrides: Record<string, string | undefined> = {};
+    if (simulate) {
+      sim = await startSimulator({ queuedMs: 300, inProgressMs: renderMs });
+      Object.assign(overrides, {
+        HIGGSFIELD_BASE_URL: sim.url,
+        HF_CREDENTIALS: `${SIMULATOR_CREDENTIALS.keyId}:${SIMULATOR_CREDENTIALS.keySecret}`,
+        HF_API_KEY: undefined,
+        HF_API_SECRET: undefined,
+        HIGGSFIELD_WEBHOOK_URL: undefined,
+        HIGGSFIELD_WEBHOOK_SECRET: undefined,
+      });
+      // The demo's queue lives beside a real bot's on the same Redis, never in it.
+      overrides.QUEUE_PREFIX = `${loadConfig(io.env, { overrides }).queue.prefix}${DEMO_SUFFIX}`;
+    }
+    let config = loadConfig(io.env, { require: ['higgsfield'], overrides });
+    if (!(await redisAnswers(config.redisUrl))) {
+      privateRedis = simulate ? await startPrivateRedis() : undefined;
+      if (!privateRedis) {
+        line(io.stderr, `Redis is not reachable at ${config.redisUrl}. ${HOW_TO_GET_REDIS}`);
+        return ExitCode.Error;
+      }
+      config = loadConfig(io.env, {
+        require: ['higgsfield'],
+        overrides: { ...overrides, REDIS_URL: privateRedis.url },
+      });
+    }
+    const logger = createLogger({
+      level: config.logLevel === 'info' ? 'warn' : config.logLevel,
+      destination: io.stderr,
+    });
+    const app = await createApp({
+      config,
+      logger,
+      role: 'all',
+      terminalOut: discard(),
+      ...(simulate
+        ? { offlineOnly: true, settings: { poll: { baseMs: 400, factor: 1.5, maxMs: 2_000, jitterRatio: 0.2 } } }
+        : {}),
+    });
+    const stdin = io.stdin ?? process.stdin;
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal);
+    try {
+      if (!app.assistant) throw new Error('the assistant is not wired in this role');
+      const mode = simulate
+        ? 'simulated Higgsfield, offline recommender'
+        : app.assistant.agentConfigured
+          ? `Higgsfield at ${config.higgsfield.baseUrl}, Claude (${config.anthropic.model})`
+          : `Higgsfield at ${config.higgsfield.baseUrl}, offline recommender (no ANTHROPIC_API_KEY)`;
+      await runTerminalChat({
+        assistant: app.assistant,
+        bus: app.pipeline.bus,
+        input: stdin,
+        output: io.stdout,
+        interactive: stdin.isTTY === true,
+        signal: stop.signal,
+        conversation: {
+          platform: 'terminal',
+          workspaceId: 'local',
+          channelId: 'chat',
+          threadId: `chat-${process.pid}-${Date.now()}`,
+          userId: `cli-${userInfo().username}`,
+        },
+        banner: [
+          `higgsbot chat — ${mode}. Results are saved under ${config.media.s3 ? `s3://${config.media.s3.bucket}` : config.media.dir}.`,
+          'Describe what you would like to see; "help" lists the commands.',
+        ],
+      });
+    } finally {
+      process.off('SIGINT', onSignal);
+      for (const closer of app.closers) await closer.close();
+    }
+    return ExitCode.Ok;
+  } finally {
+    await sim?.close();
+    privateRedis?.stop();
+  }
+}
