@@ -4,11 +4,14 @@
  * HTTP routes, and hands back what to close, in order.
  */
 import type { Writable } from 'node:stream';
+import type { DiscordBot } from '../adapters/discord/discord-bot.js';
+import { SLACK_EVENTS_PATH } from '../adapters/slack/slack-app.js';
 import { createTerminalPublisher } from '../adapters/terminal/terminal-publisher.js';
 import type { Config } from '../config.js';
+import type { Assistant } from '../core/assistant.js';
 import type { MediaStore, Publisher } from '../core/ports.js';
 import { HiggsfieldClient } from '../higgsfield/client.js';
-import { startHttpServer } from '../http/http-server.js';
+import { type Route, type RouteHandler, sendJson, startHttpServer } from '../http/http-server.js';
 import { createHiggsfieldWebhookHandler, WEBHOOK_PATH } from '../http/webhook-route.js';
 import { createWebhookVerifier } from '../http/webhook-verifier.js';
 import type { Logger } from '../log.js';
@@ -18,6 +21,8 @@ import { createPipeline, type Pipeline } from '../queue/create-pipeline.js';
 import type { PipelineSettings } from '../queue/pipeline-settings.js';
 import { createRedis, pingRedis } from '../queue/redis.js';
 import type { Closer } from '../shutdown.js';
+import { connectPlatforms, platformPublishers } from './connect-platforms.js';
+import { createAssistant } from './create-assistant.js';
 import { startStatusRelay } from './status-relay.js';
 
 export type Role = 'all' | 'bot' | 'worker';
@@ -31,6 +36,10 @@ export interface AppOptions {
   /** Start the HTTP server (health, webhook route). */
   http?: boolean;
   settings?: Partial<PipelineSettings>;
+  /** Propose with the offline recommender even when a Claude key is set (the terminal demo). */
+  offlineOnly?: boolean;
+  /** Connect the configured chat platforms (Discord gateway) in roles all and bot; `start` does, `chat` does not. */
+  connectPlatforms?: boolean;
 }
 
 export interface App {
@@ -38,6 +47,10 @@ export interface App {
   client: HiggsfieldClient;
   store: MediaStore;
   httpUrl?: string;
+  /** The conversation use cases; present in processes that talk to people (roles all and bot). */
+  assistant?: Assistant;
+  /** The Discord gateway connection, when Discord is configured and platforms are connected. */
+  discord?: DiscordBot;
   closers: Closer[];
 }
 
@@ -66,8 +79,17 @@ export async function createApp(options: AppOptions): Promise<App> {
   const closers: Closer[] = [];
   const app: App = { pipeline, client, store, closers };
 
+  let slackListener: RouteHandler | undefined;
   if (options.http) {
-    const routes = [];
+    const routes: Route[] = [];
+    if (config.slack && !config.slack.appToken) {
+      // Slack in HTTP mode: Bolt's receiver, once it is connected below; until then Slack is asked to retry.
+      routes.push({
+        method: 'POST',
+        path: SLACK_EVENTS_PATH,
+        handler: (req, res) => (slackListener ? slackListener(req, res) : sendJson(res, 503, { error: 'starting' })),
+      });
+    }
     const webhook = config.higgsfield.webhook;
     const hookRedis = webhook ? createRedis(config.redisUrl, 'worker') : undefined;
     if (webhook && hookRedis) {
@@ -101,8 +123,35 @@ export async function createApp(options: AppOptions): Promise<App> {
   }
 
   const publishers = new Map<string, Publisher>([['terminal', createTerminalPublisher(options.terminalOut)]]);
+  for (const [platform, publisher] of platformPublishers(config, store, logger)) publishers.set(platform, publisher);
   if (role === 'all' || role === 'bot') {
-    const stopRelay = await startStatusRelay({ bus: pipeline.bus, publishers, logger });
+    const wired = createAssistant({
+      config,
+      client,
+      pipeline,
+      logger,
+      ...(options.offlineOnly ? { offlineOnly: true } : {}),
+    });
+    app.assistant = wired.assistant;
+    closers.push(...wired.closers);
+    if (options.connectPlatforms) {
+      const platforms = await connectPlatforms({
+        config,
+        assistant: wired.assistant,
+        catalogs: wired.catalogs,
+        client,
+        logger,
+      });
+      if (platforms.discord) app.discord = platforms.discord;
+      slackListener = platforms.slackListener;
+      closers.unshift(...platforms.closers);
+    }
+    const stopRelay = await startStatusRelay({
+      bus: pipeline.bus,
+      publishers,
+      logger,
+      statusMessageOf: (id) => pipeline.service.statusMessageOf(id),
+    });
     closers.unshift({ name: 'status-relay', close: stopRelay });
   }
   if (role === 'all' || role === 'worker') {

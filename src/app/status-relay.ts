@@ -4,6 +4,7 @@
  */
 import type { ProgressBus, Publisher } from '../core/ports.js';
 import { createStatusThrottle } from '../core/status-throttle.js';
+import type { MessageRef } from '../core/types.js';
 import type { Logger } from '../log.js';
 
 export async function startStatusRelay(options: {
@@ -11,12 +12,15 @@ export async function startStatusRelay(options: {
   publishers: ReadonlyMap<string, Publisher>;
   intervalMs?: number;
   logger: Logger;
+  /** Finds a status message attached after the generation was queued (not in its events). */
+  statusMessageOf?: (generationId: string) => Promise<MessageRef | undefined>;
 }): Promise<() => Promise<void>> {
   const throttle = createStatusThrottle({
     intervalMs: options.intervalMs ?? 3_000,
     apply: async (event) => {
       const publisher = options.publishers.get(event.conversation.platform);
-      await publisher?.updateStatus?.(event.conversation, event.statusMessage, event);
+      const message = event.statusMessage ?? (await options.statusMessageOf?.(event.generationId));
+      await publisher?.updateStatus?.(event.conversation, message, event);
     },
     onError: (err, event) =>
       options.logger.warn({ err, generationId: event.generationId, state: event.state }, 'status update failed'),

@@ -1,0 +1,58 @@
+/**
+ * The Discord gateway adapter: a discord.js client with the intents Higgsbot needs (no privileged ones),
+ * routing slash commands, autocomplete, buttons and messages to their handlers. `DISCORD_API_URL` sets the
+ * REST base; discord.js discovers the gateway through it, which is how the tests reach the local double.
+ */
+import { Client, Events, GatewayIntentBits, type Interaction, Partials } from 'discord.js';
+import { handleButton } from './discord-buttons.js';
+import { handleAutocomplete, handleCommand } from './discord-commands.js';
+import type { DiscordBotDeps } from './discord-context.js';
+import { handleMessage, isForUs } from './discord-messages.js';
+
+export interface DiscordBot {
+  client: Client<true>;
+  close(): Promise<void>;
+}
+
+export interface DiscordBotOptions extends DiscordBotDeps {
+  token: string;
+  apiUrl: string;
+}
+
+export async function startDiscordBot(options: DiscordBotOptions): Promise<DiscordBot> {
+  const { logger } = options;
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages],
+    partials: [Partials.Channel],
+    // Uploads of several MiB need more than discord.js's 15 s default.
+    rest: { api: options.apiUrl, version: '10', timeout: 60_000 },
+  });
+  const guard =
+    <T>(what: string, run: (item: T) => Promise<void>) =>
+    (item: T) => {
+      run(item).catch((err: unknown) => logger.error({ err }, `discord ${what} handler failed`));
+    };
+  client.on(
+    Events.InteractionCreate,
+    guard('interaction', async (interaction: Interaction) => {
+      if (interaction.isChatInputCommand()) await handleCommand(interaction, options);
+      else if (interaction.isAutocomplete()) await handleAutocomplete(interaction, options);
+      else if (interaction.isButton()) await handleButton(interaction, options);
+    }),
+  );
+  client.on(
+    Events.MessageCreate,
+    guard('message', async (message) => {
+      if (isForUs(message, client.user?.id ?? '')) await handleMessage(message, options);
+    }),
+  );
+  client.on(Events.Error, (err) => logger.error({ err }, 'discord client error'));
+  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  await client.login(options.token);
+  await ready;
+  logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord connected');
+  return {
+    client: client as Client<true>,
+    close: () => client.destroy(),
+  };
+}

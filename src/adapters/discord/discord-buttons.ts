@@ -1,0 +1,84 @@
+/**
+ * Button presses. Every press is acknowledged at once with a private "thinking" reply, then checked (only the
+ * requester or a Manage Server member may act; anyone else gets a private note), then acted on. A chosen
+ * option or a re-roll is queued first, then gets a public status message in the thread (with Cancel) that the
+ * generation edits as it moves; buttons carry only short ids, so they keep working after a restart.
+ */
+import { type ButtonInteraction, MessageFlags } from 'discord.js';
+import type { Actor } from '../../core/assistant.js';
+import { AppError, toUserMessage } from '../../errors.js';
+import { decodeButton } from '../shared/button-ids.js';
+import { ALREADY_QUEUED_TEXT, CANCEL_TEXT } from '../shared/message-text.js';
+import { type DiscordBotDeps, isAdmin, sendableChannel } from './discord-context.js';
+import { optionsPayload, statusPayload } from './discord-render.js';
+
+export async function handleButton(interaction: ButtonInteraction, deps: DiscordBotDeps): Promise<void> {
+  // The acknowledgement travels while we check and queue; every answer waits for it.
+  const acked = interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  acked.catch(() => undefined);
+  const answer = async (text: string) => {
+    await acked;
+    await interaction.editReply(text);
+  };
+  const action = decodeButton(interaction.customId);
+  const actor: Actor = { userId: interaction.user.id, isAdmin: isAdmin(interaction.memberPermissions) };
+  const { assistant } = deps;
+  try {
+    if (!action) {
+      await answer('This button is no longer valid. Ask again for fresh options.');
+      return;
+    }
+    if (action.kind === 'cancel') {
+      const outcome = await assistant.cancel(action.generationId, actor);
+      await answer(CANCEL_TEXT[outcome.outcome]);
+      return;
+    }
+    if (action.kind === 'animate') {
+      const reply = await assistant.animate(action.generationId, actor);
+      if (reply.kind === 'options') {
+        const channel = await sendableChannel(interaction.client, reply.set.conversation.threadId);
+        await channel?.send(optionsPayload(reply.set, reply.notes));
+        await answer('Here are ways to animate it ↓');
+      } else if (reply.kind !== 'queued') {
+        await answer(reply.kind === 'hint' ? reply.text : reply.message);
+      }
+      return;
+    }
+    const check =
+      action.kind === 'option'
+        ? await assistant.checkOption(action.key, action.index, actor)
+        : await assistant.checkGeneration(action.generationId, actor);
+    if (check.kind !== 'ok') {
+      await answer(check.message);
+      return;
+    }
+    const conversation = 'option' in check ? check.conversation : check.generation.spec.conversation;
+    const outcome =
+      action.kind === 'option'
+        ? await assistant.choose(action.key, action.index, actor)
+        : await assistant.reroll(action.generationId, actor);
+    if (outcome.kind !== 'queued' || outcome.duplicate) {
+      const text = outcome.kind === 'queued' ? ALREADY_QUEUED_TEXT : outcome.message;
+      await answer(text);
+      return;
+    }
+    await answer(`Queued: ${outcome.option.label}. I will post it in the thread when it is ready.`);
+    // Queued first, status second: the post may wait for Discord's per-bot rate limit without delaying the queue.
+    const channel = await sendableChannel(interaction.client, conversation.threadId);
+    const status = await channel?.send(
+      statusPayload(outcome.option.label, outcome.generationId, {
+        state: 'queued',
+        position: outcome.position,
+        estimatedWaitMs: outcome.estimatedWaitMs,
+      }),
+    );
+    if (status)
+      await assistant.attachStatus(outcome.generationId, { channelId: status.channelId, messageId: status.id });
+  } catch (error) {
+    if (!(error instanceof AppError))
+      deps.logger.error({ err: error, customId: interaction.customId }, 'button failed');
+    await answer(error instanceof AppError ? error.userMessage : toUserMessage(error, interaction.id)).catch(
+      () => undefined,
+    );
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The Slack app on Bolt, in either mode: Socket Mode when an app token is set, otherwise the Events API over
+ * HTTP, where Bolt's receiver (signature and timestamp checks included) is mounted on our own HTTP server at
+ * `/slack/events` rather than opening a port of its own. `SLACK_API_URL` sets the Web API base.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import type { Logger } from '../../log.js';
+import type { SlackHandlerDeps } from './slack-context.js';
+import { registerSlackHandlers } from './slack-handlers.js';
+
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+export interface SlackAppOptions extends Omit<SlackHandlerDeps, 'botToken'> {
+  botToken: string;
+  signingSecret?: string;
+  appToken?: string;
+  apiUrl: string;
+}
+
+export interface SlackApp {
+  /** HTTP mode: hand requests for /slack/events to this. */
+  requestListener?: (req: IncomingMessage, res: ServerResponse) => void;
+  close(): Promise<void>;
+}
+
+function boltLogger(logger: Logger) {
+  return {
+    debug: (...msg: unknown[]) => logger.debug({ bolt: msg }, 'bolt'),
+    info: (...msg: unknown[]) => logger.debug({ bolt: msg }, 'bolt'),
+    warn: (...msg: unknown[]) => logger.warn({ bolt: msg }, 'bolt'),
+    error: (...msg: unknown[]) => logger.error({ bolt: msg }, 'bolt'),
+    setLevel: () => {},
+    getLevel: () => LogLevel.INFO,
+    setName: () => {},
+  };
+}
+
+export async function startSlackApp(options: SlackAppOptions): Promise<SlackApp> {
+  const common = {
+    token: options.botToken,
+    logger: boltLogger(options.logger),
+    clientOptions: { slackApiUrl: options.apiUrl },
+    deferInitialization: true,
+  };
+  if (options.appToken) {
+    const app = new App({ ...common, appToken: options.appToken, socketMode: true });
+    await app.init();
+    const auth = await app.client.auth.test();
+    registerSlackHandlers(app, { ...options }, () => auth.user_id);
+    await app.start();
+    return { close: () => app.stop() as Promise<void> };
+  }
+  if (!options.signingSecret)
+    throw new Error('Slack HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode)');
+  const receiver = new HTTPReceiver({
+    signingSecret: options.signingSecret,
+    endpoints: SLACK_EVENTS_PATH,
+    logger: common.logger,
+  });
+  const app = new App({ ...common, receiver });
+  await app.init();
+  const auth = await app.client.auth.test();
+  registerSlackHandlers(app, { ...options }, () => auth.user_id);
+  return { requestListener: receiver.requestListener, close: async () => {} };
+}

@@ -1,0 +1,123 @@
+/**
+ * Slack messages as Block Kit: option sets (a section per option with its reason, estimate and a button),
+ * status lines with Cancel, result buttons (Re-roll, Animate) and failures. Texts are cut to Slack's limits
+ * (button 75, section 3,000), and every message has a plain `text` fallback for notifications.
+ */
+import type { types } from '@slack/bolt';
+import type { OptionSet } from '../../core/assistant-types.js';
+import type { GenerationFailure, GenerationResult, ProgressEvent } from '../../core/types.js';
+import { type ButtonAction, encodeButton } from '../shared/button-ids.js';
+import { estimateText, statusText } from '../shared/message-text.js';
+
+type ActionsBlock = types.ActionsBlock;
+type Button = types.Button;
+type KnownBlock = types.KnownBlock;
+type SectionBlock = types.SectionBlock;
+
+export const SLACK_LIMITS = { buttonText: 75, sectionText: 3_000, text: 4_000 } as const;
+
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+export function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
+}
+
+/** Slack mrkdwn needs &, < and > escaped in text that is not ours. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function button(label: string, action: ButtonAction, style?: 'primary' | 'danger'): Button {
+  const id = encodeButton(action);
+  return {
+    type: 'button',
+    text: { type: 'plain_text', text: cut(label, SLACK_LIMITS.buttonText), emoji: true },
+    action_id: id,
+    value: id,
+    ...(style ? { style } : {}),
+  };
+}
+
+const section = (text: string, accessory?: Button): SectionBlock => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: cut(text, SLACK_LIMITS.sectionText) },
+  ...(accessory ? { accessory } : {}),
+});
+
+export function optionsMessage(set: OptionSet, notes: readonly string[]): SlackMessage {
+  const blocks: KnownBlock[] = [section(escapeMrkdwn(set.text))];
+  set.options.forEach((option, i) => {
+    const estimate = estimateText(option.estimate);
+    const text = [
+      `*${i + 1}. ${escapeMrkdwn(option.label)}*`,
+      escapeMrkdwn(option.reason),
+      estimate ? `_${estimate}_` : '',
+      `> ${escapeMrkdwn(option.prompt)}`,
+    ]
+      .filter(Boolean)
+      .join('\n');
+    blocks.push(
+      section(
+        text,
+        button(`Generate ${i + 1}`, { kind: 'option', key: set.key, index: i }, i === 0 ? 'primary' : undefined),
+      ),
+    );
+  });
+  if (notes.length)
+    blocks.push({
+      type: 'context',
+      elements: notes.map((n) => ({ type: 'mrkdwn', text: cut(escapeMrkdwn(n), 2_000) })),
+    });
+  return { text: cut(set.text, SLACK_LIMITS.text), blocks };
+}
+
+export function statusMessage(
+  label: string,
+  generationId: string,
+  event: Pick<ProgressEvent, 'state' | 'position' | 'estimatedWaitMs' | 'message'>,
+): SlackMessage {
+  const text = statusText(label, event);
+  const blocks: KnownBlock[] = [section(escapeMrkdwn(text))];
+  if (event.state === 'queued' || event.state === 'submitted') {
+    blocks.push({
+      type: 'actions',
+      elements: [button('Cancel', { kind: 'cancel', generationId }, 'danger')],
+    } satisfies ActionsBlock);
+  }
+  return { text, blocks };
+}
+
+/** The message that follows an uploaded result (or carries its link when too large to upload). */
+export function resultMessage(
+  result: GenerationResult,
+  linked: readonly { url: string; contentType: string; sizeBytes: number }[],
+): SlackMessage {
+  const seconds = (result.durationMs / 1_000).toFixed(0);
+  const head = `<@${result.conversation.userId}> ✅ *${escapeMrkdwn(result.option.label)}* — done in ${seconds} s`;
+  const links = linked.map(
+    (a) =>
+      `<${a.url}|${a.contentType.startsWith('video/') ? 'Watch the video' : 'Open the image'}> (${(a.sizeBytes / 1_048_576).toFixed(1)} MB, too large to upload here)`,
+  );
+  const image = result.assets.some((a) => a.contentType.startsWith('image/'));
+  const buttons = [button('Re-roll', { kind: 'reroll', generationId: result.generationId })];
+  if (image) buttons.push(button('Animate', { kind: 'animate', generationId: result.generationId }, 'primary'));
+  return {
+    text: `${result.option.label}: done`,
+    blocks: [section([head, ...links].join('\n')), { type: 'actions', elements: buttons }],
+  };
+}
+
+export function failureMessage(failure: GenerationFailure): SlackMessage {
+  const text = `<@${failure.conversation.userId}> ⚠️ *${escapeMrkdwn(failure.option.label)}*: ${escapeMrkdwn(failure.message)}`;
+  const blocks: KnownBlock[] = [section(text)];
+  if (failure.reason !== 'canceled') {
+    blocks.push({
+      type: 'actions',
+      elements: [button('Try again', { kind: 'reroll', generationId: failure.generationId })],
+    });
+  }
+  return { text: `${failure.option.label}: ${failure.message}`, blocks };
+}

@@ -1,0 +1,387 @@
+/**
+ * The Discord adapter end to end: the real discord.js client against the local Discord double, the real
+ * pipeline on Redis, the Higgsfield simulator and the Anthropic fake. What a Discord user sees is asserted on
+ * what the double recorded: acknowledgements, messages, threads, attachments and their sizes.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { PermissionFlagsBits } from 'discord.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROPOSE_OPTIONS } from '../../src/agent/agent-tools.js';
+import { type App, createApp } from '../../src/app/container.js';
+import { loadConfig } from '../../src/config.js';
+import { renderPng, type Simulator, startSimulator } from '../../src/higgsfield/simulator/index.js';
+import { silentLogger } from '../../src/log.js';
+import { type AnthropicFake, startAnthropicFake, toolUse } from '../doubles/anthropic/anthropic-fake.js';
+import { type DiscordDouble, startDiscordDouble } from '../doubles/discord/discord-double.js';
+import type { StoredMessage } from '../doubles/discord/types.js';
+import { FAST } from '../support/pipeline-harness.js';
+import { deleteKeys, redisUrl, testPrefix } from '../support/redis.js';
+
+const prefix = testPrefix('discord');
+const VIDEO_BYTES = 64 * 1024;
+let double: DiscordDouble;
+let sim: Simulator;
+let fake: AnthropicFake;
+let app: App;
+let mediaDir: string;
+let alice: string;
+let bob: string;
+let admin: string;
+
+const proposal = {
+  text: 'Two ways to show it:',
+  options: [
+    {
+      model: 'higgsfield-ai/soul/v2/standard',
+      prompt: 'Snowy peaks at sunset, warm rim light',
+      label: 'Soul · Golden Hour still',
+      reason: 'A warm photoreal still.',
+      style: 'Golden Hour',
+    },
+    {
+      model: 'bytedance/seedance/v1/lite/text-to-video',
+      prompt: 'Slow aerial push over ridges at sunset',
+      label: 'Seedance · aerial clip',
+      reason: 'Smooth motion over the range.',
+      params: { duration: 5 },
+    },
+  ],
+};
+
+async function startApp(): Promise<App> {
+  const config = loadConfig({
+    REDIS_URL: redisUrl(),
+    QUEUE_PREFIX: prefix,
+    HF_CREDENTIALS: 'sim-key:sim-secret',
+    HIGGSFIELD_BASE_URL: sim.url,
+    ANTHROPIC_API_KEY: 'test-key',
+    ANTHROPIC_BASE_URL: fake.url,
+    DISCORD_TOKEN: double.token,
+    DISCORD_APPLICATION_ID: double.applicationId,
+    DISCORD_API_URL: double.apiUrl,
+    MEDIA_DIR: mediaDir,
+  });
+  const discard = new Writable({ write: (_c, _e, done) => done() });
+  return createApp({
+    config,
+    logger: silentLogger(),
+    role: 'all',
+    terminalOut: discard,
+    connectPlatforms: true,
+    settings: FAST,
+  });
+}
+
+beforeAll(async () => {
+  double = await startDiscordDouble({
+    members: [
+      { username: 'alice' },
+      { username: 'bob' },
+      { username: 'admin', permissions: PermissionFlagsBits.ManageGuild },
+    ],
+    attachmentSizeLimit: 32 * 1024,
+  });
+  const byName = (name: string) => double.guild.members.find((m) => m.username === name)!.id;
+  [alice, bob, admin] = [byName('alice'), byName('bob'), byName('admin')];
+  sim = await startSimulator({ queuedMs: 30, inProgressMs: 150, videoSizeBytes: VIDEO_BYTES });
+  fake = await startAnthropicFake();
+  fake.setDefault(toolUse(PROPOSE_OPTIONS, proposal));
+  mediaDir = await mkdtemp(join(tmpdir(), 'higgsbot-discord-'));
+  app = await startApp();
+}, 30_000);
+
+afterAll(async () => {
+  for (const closer of app.closers) await closer.close();
+  await double.close();
+  await sim.close();
+  await fake.close();
+  await deleteKeys(redisUrl(), prefix);
+  await rm(mediaDir, { recursive: true, force: true });
+});
+
+const optionsMessage = (channelId: string) =>
+  double.messages(channelId).find((m) => JSON.stringify(m.components).includes('"o:'));
+const customIds = (message: StoredMessage): string[] =>
+  (JSON.stringify(message.components).match(/"custom_id":"([^"]+)"/g) ?? []).map((s) => s.slice(13, -1));
+
+async function imagine(userId: string, prompt: string) {
+  const sent = await double.sendSlashCommand({
+    name: 'imagine',
+    userId,
+    options: [{ name: 'prompt', type: 3, value: prompt }],
+  });
+  await double.waitFor(
+    () => double.threads.some((t) => double.message(t.id)?.interactionId === sent.interactionId),
+    10_000,
+  );
+  const thread = double.threads.find((t) => double.message(t.id)?.interactionId === sent.interactionId)!;
+  await double.waitFor(
+    () =>
+      optionsMessage(double.guild.textChannelId)?.id === thread.id ||
+      Boolean(optionsMessage(double.guild.textChannelId)),
+    10_000,
+  );
+  await double.waitFor(() => customIds(double.message(thread.id)!).length > 0, 10_000);
+  return { sent, thread, starter: double.message(thread.id)! };
+}
+
+describe('the Discord adapter', () => {
+  it('/imagine: deferred within 3 s, options with buttons, a click, status edits, the image attached in the thread', async () => {
+    const { sent, thread, starter } = await imagine(alice, 'cinematic sunset over mountains');
+    const [first] = double.interactionResponses(sent.interactionId);
+    expect(first?.type).toBe(5);
+    expect(first!.atMs - sent.sentAtMs).toBeLessThan(3_000);
+    expect(starter.embeds).toHaveLength(1);
+    const ids = customIds(starter);
+    expect(ids).toHaveLength(2);
+    expect(ids.every((id) => id.length <= 100 && /^o:[0-9A-Za-z]{10}:\d$/.test(id))).toBe(true);
+
+    const click = await double.clickButton({
+      customId: ids[0]!,
+      messageId: starter.id,
+      channelId: starter.channelId,
+      userId: alice,
+    });
+    await double.waitFor(() => double.interactionResponses(click.interactionId).length > 0, 3_000);
+    const ack = double.interactionResponses(click.interactionId)[0]!;
+    expect(ack.type).toBe(5);
+    expect(ack.atMs - click.sentAtMs).toBeLessThan(3_000);
+    await double.waitFor(
+      () => double.messages(thread.id).some((m) => m.attachments.some((a) => a.filename.endsWith('.png'))),
+      15_000,
+    );
+    const result = double.messages(thread.id).find((m) => m.attachments.length > 0)!;
+    expect(result.content).toContain('Soul · Golden Hour still');
+    expect(result.nonce).toEqual(expect.any(String));
+    expect(customIds(result)).toEqual([expect.stringMatching(/^r:gen-/), expect.stringMatching(/^a:gen-/)]);
+    const status = double.messages(thread.id).find((m) => m.content.includes('Soul · Golden Hour still:'))!;
+    // Posted while queued with a Cancel button, then edited as the generation moved.
+    const cancelShown = double.calls.some(
+      (c) => c.path === `/channels/${thread.id}/messages` && JSON.stringify(c.body).includes('"custom_id":"x:gen-'),
+    );
+    expect(cancelShown).toBe(true);
+    await double.waitFor(() => double.message(status.id)!.content.includes('done'), 10_000);
+    expect(double.message(status.id)!.editedAtMs).not.toBeNull();
+  }, 40_000);
+
+  it('posts a video over the upload limit as a link', async () => {
+    const { thread, starter } = await imagine(alice, 'waves at night');
+    const ids = customIds(starter);
+    await double.clickButton({ customId: ids[1]!, messageId: starter.id, channelId: starter.channelId, userId: alice });
+    await double.waitFor(() => double.messages(thread.id).some((m) => m.content.includes('Watch the video')), 15_000);
+    const result = double.messages(thread.id).find((m) => m.content.includes('Watch the video'))!;
+    expect(result.attachments).toHaveLength(0);
+    expect(result.content).toMatch(/too large to attach here/);
+  }, 40_000);
+
+  it('refuses a click by someone else with a private note, and lets a Manage Server member press it', async () => {
+    const { thread, starter } = await imagine(alice, 'a paper boat');
+    const ids = customIds(starter);
+    const before = double.messages(thread.id).length;
+    const click = await double.clickButton({
+      customId: ids[0]!,
+      messageId: starter.id,
+      channelId: starter.channelId,
+      userId: bob,
+    });
+    await double.waitFor(
+      () => JSON.stringify(double.interactionResponses(click.interactionId)).includes('Only the person who asked'),
+      5_000,
+    );
+    expect(double.interactionResponses(click.interactionId)[0]?.data).toMatchObject({ flags: 64 });
+    expect(double.messages(thread.id)).toHaveLength(before);
+    const adminClick = await double.clickButton({
+      customId: ids[0]!,
+      messageId: starter.id,
+      channelId: starter.channelId,
+      userId: admin,
+    });
+    await double.waitFor(
+      () => JSON.stringify(double.interactionResponses(adminClick.interactionId)).includes('Queued'),
+      5_000,
+    );
+  }, 30_000);
+
+  it('keeps buttons working after the bot restarts', async () => {
+    const { thread, starter } = await imagine(alice, 'a koi pond');
+    for (const closer of app.closers) await closer.close();
+    app = await startApp();
+    const ids = customIds(starter);
+    await double.clickButton({ customId: ids[0]!, messageId: starter.id, channelId: starter.channelId, userId: alice });
+    await double.waitFor(() => double.messages(thread.id).some((m) => m.attachments.length > 0), 15_000);
+  }, 40_000);
+
+  it('continues the conversation when mentioned in the thread', async () => {
+    const { thread } = await imagine(alice, 'a lighthouse');
+    const requests = fake.requests.length;
+    await double.sendMessage({
+      channelId: thread.id,
+      authorId: alice,
+      content: `<@${double.botUser.id}> option 2 but vertical`,
+      mentionsBot: true,
+    });
+    await double.waitFor(
+      () => double.messages(thread.id).filter((m) => customIds(m).some((id) => id.startsWith('o:'))).length >= 1,
+      10_000,
+    );
+    const context = JSON.stringify(fake.requests[requests]?.body.messages[0]);
+    expect(context).toContain('Previous request: a lighthouse');
+    expect(context).toContain('option 2 but vertical');
+  }, 30_000);
+
+  it('animates an attached image: re-hosted on Higgsfield first, options that use it', async () => {
+    const png = renderPng('fox', 64);
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png' }).end(png));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      fake.enqueue(
+        toolUse(PROPOSE_OPTIONS, {
+          text: 'Ways to animate it:',
+          options: [
+            {
+              model: 'higgsfield-ai/dop/turbo',
+              prompt: 'The fox turns its head',
+              label: 'DoP zoom',
+              reason: 'Faithful.',
+              image: 'attached',
+              motions: ['Zoom In'],
+            },
+            {
+              model: 'bytedance/seedance/v1/lite/image-to-video',
+              prompt: 'The fox runs',
+              label: 'Seedance run',
+              reason: 'Motion.',
+              image: 'attached',
+            },
+          ],
+        }),
+      );
+      const uploadsBefore = sim.stats().calls.filter((c) => c.path.includes('upload')).length;
+      const sent = await double.sendSlashCommand({
+        name: 'animate',
+        userId: alice,
+        attachments: [
+          {
+            optionName: 'image',
+            url: `http://127.0.0.1:${port}/fox.png`,
+            filename: 'fox.png',
+            size: png.length,
+            contentType: 'image/png',
+          },
+        ],
+      });
+      await double.waitFor(
+        () =>
+          double.threads.some(
+            (t) =>
+              double.message(t.id)?.interactionId === sent.interactionId && customIds(double.message(t.id)!).length > 0,
+          ),
+        10_000,
+      );
+      const starter = double.threads
+        .map((t) => double.message(t.id)!)
+        .find((m) => m.interactionId === sent.interactionId)!;
+      expect(JSON.stringify(starter.embeds)).toContain('DoP zoom');
+      expect(sim.stats().calls.filter((c) => c.path.includes('upload')).length).toBeGreaterThan(uploadsBefore);
+      expect(JSON.stringify(fake.requests.at(-1)?.body.messages[0])).toContain('an image is attached');
+    } finally {
+      server.close();
+    }
+  }, 30_000);
+
+  it('refuses an image from outside Discord with a clear message, before fetching it', async () => {
+    const sent = await double.sendSlashCommand({
+      name: 'animate',
+      userId: alice,
+      attachments: [
+        {
+          optionName: 'image',
+          url: 'https://evil.example/x.png',
+          filename: 'x.png',
+          size: 100,
+          contentType: 'image/png',
+        },
+      ],
+    });
+    await double.waitFor(
+      () => JSON.stringify(double.interactionResponses(sent.interactionId)).includes('only accepted from'),
+      10_000,
+    );
+  });
+
+  it('posts a failed generation as a clear message in the thread', async () => {
+    fake.enqueue(
+      toolUse(PROPOSE_OPTIONS, {
+        text: 'Here:',
+        options: [
+          { model: 'nano-banana', prompt: 'a broken robot sim:fail', label: 'Nano Banana robot', reason: 'r' },
+          { model: 'bytedance/seedream/v4/text-to-image', prompt: 'a robot', label: 'Seedream robot', reason: 'r' },
+        ],
+      }),
+    );
+    const { thread, starter } = await imagine(alice, 'a robot');
+    await double.clickButton({
+      customId: customIds(starter)[0]!,
+      messageId: starter.id,
+      channelId: starter.channelId,
+      userId: alice,
+    });
+    await double.waitFor(
+      () => double.messages(thread.id).some((m) => m.content.includes('⚠️ **Nano Banana robot**')),
+      15_000,
+    );
+  }, 30_000);
+
+  it('answers /styles with autocomplete and a list, /jobs and /help privately', async () => {
+    const auto = await double.autocomplete({
+      name: 'styles',
+      userId: alice,
+      options: [{ name: 'query', type: 3, value: 'sunset', focused: true }],
+    });
+    await double.waitFor(() => (double.autocompleteChoices(auto.interactionId)?.length ?? 0) > 0, 5_000);
+    expect(double.autocompleteChoices(auto.interactionId)?.[0]?.name).toBe('Golden Hour');
+    for (const [name, expected] of [
+      ['styles', 'Golden Hour'],
+      ['jobs', 'generation'],
+      ['help', '/imagine'],
+    ] as const) {
+      const options = name === 'styles' ? [{ name: 'query', type: 3, value: 'sunset' }] : [];
+      const sent = await double.sendSlashCommand({ name, userId: alice, options });
+      await double.waitFor(
+        () => JSON.stringify(double.interactionResponses(sent.interactionId)).includes(expected),
+        5_000,
+      );
+      expect(double.interactionResponses(sent.interactionId)[0]?.data).toMatchObject({ flags: 64 });
+    }
+  });
+
+  it('says so, and answers in the channel, when it may not open a thread', async () => {
+    double.failNext(/\/threads$/, { status: 403, code: 50013, message: 'Missing Permissions' });
+    const sent = await double.sendSlashCommand({
+      name: 'imagine',
+      userId: alice,
+      options: [{ name: 'prompt', type: 3, value: 'a windmill' }],
+    });
+    await double.waitFor(
+      () => JSON.stringify(double.interactionResponses(sent.interactionId)).includes('Create Public Threads'),
+      10_000,
+    );
+    const original = double.messages(double.guild.textChannelId).find((m) => m.interactionId === sent.interactionId)!;
+    expect(customIds(original).length).toBeGreaterThan(0);
+    expect(original.threadId).toBeNull();
+  });
+
+  it('answers a DM with options in the DM', async () => {
+    const dm = await double.sendMessage({ authorId: bob, content: 'a fox in the snow', guildId: null });
+    await double.waitFor(
+      () => double.messages(dm.channelId).some((m) => m.author.bot && customIds(m).length > 0),
+      10_000,
+    );
+  }, 20_000);
+});

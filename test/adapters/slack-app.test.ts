@@ -1,0 +1,225 @@
+/**
+ * The Slack adapter end to end: the real Bolt app over HTTP (mounted on our own server at /slack/events)
+ * receiving correctly signed requests, the real Web API client against the local Slack double, the real
+ * pipeline on Redis, the Higgsfield simulator and the Anthropic fake.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROPOSE_OPTIONS } from '../../src/agent/agent-tools.js';
+import { type App, createApp } from '../../src/app/container.js';
+import { loadConfig } from '../../src/config.js';
+import { type Simulator, startSimulator } from '../../src/higgsfield/simulator/index.js';
+import { silentLogger } from '../../src/log.js';
+import { type AnthropicFake, startAnthropicFake, toolUse } from '../doubles/anthropic/anthropic-fake.js';
+import { type SlackApiDouble, type StoredMessage, startSlackApiDouble } from '../doubles/slack/slack-api-double.js';
+import {
+  appMentionEvent,
+  messageEvent,
+  sendBlockAction,
+  sendEvent,
+  sendSlashCommand,
+} from '../doubles/slack/slack-requests.js';
+import { FAST } from '../support/pipeline-harness.js';
+import { deleteKeys, redisUrl, testPrefix } from '../support/redis.js';
+
+const SECRET = 'test-signing-secret';
+const CHANNEL = 'C0GENERAL';
+const prefix = testPrefix('slack');
+let double: SlackApiDouble;
+let sim: Simulator;
+let fake: AnthropicFake;
+let app: App;
+let mediaDir: string;
+let events: string;
+
+const proposal = {
+  text: 'Two ways to show it:',
+  options: [
+    {
+      model: 'higgsfield-ai/soul/v2/standard',
+      prompt: 'Snowy peaks at sunset',
+      label: 'Soul · Golden Hour still',
+      reason: 'Warm.',
+      style: 'Golden Hour',
+    },
+    {
+      model: 'nano-banana',
+      prompt: 'Snowy peaks poster with the title ALPS',
+      label: 'Nano Banana poster',
+      reason: 'Lettering.',
+    },
+  ],
+};
+
+beforeAll(async () => {
+  double = await startSlackApiDouble();
+  double.addUser({ id: 'U0ALICE', name: 'alice' });
+  double.addUser({ id: 'U0BOB', name: 'bob' });
+  double.addUser({ id: 'U0ADMIN', name: 'admin', isAdmin: true });
+  sim = await startSimulator({ queuedMs: 30, inProgressMs: 150 });
+  fake = await startAnthropicFake();
+  fake.setDefault(toolUse(PROPOSE_OPTIONS, proposal));
+  mediaDir = await mkdtemp(join(tmpdir(), 'higgsbot-slack-'));
+  const config = loadConfig({
+    REDIS_URL: redisUrl(),
+    QUEUE_PREFIX: prefix,
+    HF_CREDENTIALS: 'sim-key:sim-secret',
+    HIGGSFIELD_BASE_URL: sim.url,
+    ANTHROPIC_API_KEY: 'test-key',
+    ANTHROPIC_BASE_URL: fake.url,
+    SLACK_BOT_TOKEN: double.botToken,
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: double.apiUrl,
+    HTTP_PORT: '0',
+    MEDIA_DIR: mediaDir,
+  });
+  const discard = new Writable({ write: (_c, _e, done) => done() });
+  app = await createApp({
+    config,
+    logger: silentLogger(),
+    role: 'all',
+    terminalOut: discard,
+    http: true,
+    connectPlatforms: true,
+    settings: FAST,
+  });
+  events = `${app.httpUrl}/slack/events`;
+}, 30_000);
+
+afterAll(async () => {
+  for (const closer of app.closers) await closer.close();
+  await double.close();
+  await sim.close();
+  await fake.close();
+  await deleteKeys(redisUrl(), prefix);
+  await rm(mediaDir, { recursive: true, force: true });
+});
+
+const actionIds = (m: StoredMessage): string[] =>
+  (JSON.stringify(m.blocks ?? []).match(/"action_id":"([^"]+)"/g) ?? []).map((s) => s.slice(13, -1));
+const botMessages = (thread: string) => double.messages(CHANNEL, thread).filter((m) => m.bot_id);
+
+async function imagine(userId: string, text: string) {
+  const before = double.messages(CHANNEL).length;
+  const acked = await sendSlashCommand(events, SECRET, {
+    command: '/imagine',
+    text,
+    userId,
+    channelId: CHANNEL,
+    teamId: double.teamId,
+  });
+  await double.waitFor(() => double.messages(CHANNEL).length > before, 10_000);
+  const starter = double.messages(CHANNEL).at(-1)!;
+  await double.waitFor(
+    () => botMessages(starter.ts).some((m) => actionIds(m).some((id) => id.startsWith('o:'))),
+    10_000,
+  );
+  const options = botMessages(starter.ts).find((m) => actionIds(m).some((id) => id.startsWith('o:')))!;
+  return { acked, thread: options.thread_ts ?? starter.ts, options };
+}
+
+const click = (userId: string, options: StoredMessage, index: number) => {
+  const actionId = actionIds(options)[index]!;
+  return sendBlockAction(events, SECRET, {
+    actionId,
+    value: actionId,
+    userId,
+    channelId: CHANNEL,
+    messageTs: options.ts,
+    threadTs: options.thread_ts!,
+    teamId: double.teamId,
+  });
+};
+
+describe('the Slack adapter', () => {
+  it('/imagine: acked within 3 s, options in a thread, a click, status updates, the file in the thread', async () => {
+    const { acked, thread, options } = await imagine('U0ALICE', 'cinematic sunset over mountains');
+    expect(acked.status).toBe(200);
+    expect(acked.elapsedMs).toBeLessThan(3_000);
+    expect(actionIds(options)).toEqual([
+      expect.stringMatching(/^o:[0-9A-Za-z]{10}:0$/),
+      expect.stringMatching(/^o:[0-9A-Za-z]{10}:1$/),
+    ]);
+
+    const pressed = await click('U0ALICE', options, 0);
+    expect(pressed.status).toBe(200);
+    await double.waitFor(() => double.files.some((f) => f.threadTs === thread), 15_000);
+    const file = double.files.find((f) => f.threadTs === thread)!;
+    expect(file.altText).toBe('Snowy peaks at sunset');
+    expect(file.sizeBytes).toBeGreaterThan(0);
+    await double.waitFor(
+      () => botMessages(thread).some((m) => m.text.includes('done') && actionIds(m).some((id) => id.startsWith('r:'))),
+      10_000,
+    );
+    const status = botMessages(thread).find((m) => m.text.includes('Soul · Golden Hour still:'))!;
+    // Edited as the generation moves (throttled to one edit per 3 s per message).
+    await double.waitFor(() => double.calls.some((c) => c.method === 'chat.update' && c.args.ts === status.ts), 10_000);
+    expect(double.calls.some((c) => c.method === 'chat.postMessage' && JSON.stringify(c.args).includes('x:gen-'))).toBe(
+      true,
+    );
+  }, 40_000);
+
+  it('rejects a bad signature and a stale timestamp, and does nothing for them', async () => {
+    const before = double.calls.length;
+    const input = { command: '/imagine', text: 'forged', userId: 'U0ALICE', channelId: CHANNEL, teamId: double.teamId };
+    expect((await sendSlashCommand(events, SECRET, input, { signature: 'bad' })).status).toBe(401);
+    expect((await sendSlashCommand(events, SECRET, input, { timestampSkewS: 600 })).status).toBe(401);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(double.calls.slice(before).filter((c) => c.method === 'chat.postMessage')).toHaveLength(0);
+  });
+
+  it('refuses a click by someone else with an ephemeral note; a workspace admin may press it', async () => {
+    const { thread, options } = await imagine('U0ALICE', 'a paper boat');
+    const before = botMessages(thread).length;
+    await click('U0BOB', options, 1);
+    await double.waitFor(
+      () => double.ephemerals.some((e) => e.user === 'U0BOB' && e.text.includes('Only the person who asked')),
+      5_000,
+    );
+    expect(botMessages(thread)).toHaveLength(before);
+    await click('U0ADMIN', options, 1);
+    await double.waitFor(() => botMessages(thread).length > before, 5_000);
+  }, 30_000);
+
+  it('continues the conversation when mentioned in the thread, or replied to there', async () => {
+    const { thread } = await imagine('U0ALICE', 'a lighthouse');
+    const requests = fake.requests.length;
+    const mention = appMentionEvent({
+      userId: 'U0ALICE',
+      channelId: CHANNEL,
+      threadTs: thread,
+      text: `<@${double.botUserId}> option 2 but vertical`,
+    });
+    expect((await sendEvent(events, SECRET, mention, { teamId: double.teamId })).status).toBe(200);
+    const turn = () =>
+      fake.requests.slice(requests).find((r) => JSON.stringify(r.body.messages[0]).includes('option 2 but vertical'));
+    await double.waitFor(() => turn() !== undefined, 10_000);
+    const context = JSON.stringify(turn()?.body.messages[0]);
+    expect(context).toContain('Previous request: a lighthouse');
+    expect(context).toContain('option 2 but vertical');
+    const reply = messageEvent({ userId: 'U0ALICE', channelId: CHANNEL, threadTs: thread, text: 'warmer please' });
+    await sendEvent(events, SECRET, reply, { teamId: double.teamId });
+    await double.waitFor(() => fake.requests.length > requests + 1, 10_000);
+    await double.waitFor(
+      () => botMessages(thread).filter((m) => actionIds(m).some((id) => id.startsWith('o:'))).length >= 3,
+      10_000,
+    );
+  }, 30_000);
+
+  it('answers a DM with options, and /help privately', async () => {
+    const dm = messageEvent({ userId: 'U0BOB', channelId: 'D0BOB', text: 'a fox in the snow' });
+    await sendEvent(events, SECRET, dm, { teamId: double.teamId });
+    await double.waitFor(() => double.messages('D0BOB').some((m) => m.bot_id && actionIds(m).length > 0), 10_000);
+    await sendSlashCommand(events, SECRET, {
+      command: '/help',
+      text: '',
+      userId: 'U0BOB',
+      channelId: CHANNEL,
+      teamId: double.teamId,
+    });
+    await double.waitFor(() => double.ephemerals.some((e) => e.user === 'U0BOB' && e.text.includes('/imagine')), 5_000);
+  }, 20_000);
+});
