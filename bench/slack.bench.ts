@@ -1,0 +1,137 @@
+/**
+ * Slack benchmark: 200 correctly signed slash commands sent at once to the bot's /slack/events (Bolt over
+ * HTTP), measuring the time to the HTTP acknowledgement, then option clicks (block actions): all at once, and
+ * at a steady 20/s, measuring click → the generation's `queued` event. The bot runs as in production
+ * (`higgsbot start`, its own process); this process runs the Slack Web API double, the simulator and the
+ * Anthropic fake. Bounded: one burst of each, then it stops. Writes its section of bench/RESULTS.md.
+ *
+ *   npx tsx bench/slack.bench.ts [--quick]
+ */
+
+import os from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type StoredMessage, startSlackApiDouble } from '../test/doubles/slack/slack-api-double.js';
+import { sendBlockAction, sendSlashCommand } from '../test/doubles/slack/slack-requests.js';
+import { latency, latencyRow, ROOT, startPlatformRig } from './platform-rig.js';
+import { writeResultsSection } from './results-file.js';
+import { sleep, waitFor } from './support.js';
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, count: { type: 'string' } } });
+const N = values.count ? Number(values.count) : values.quick ? 50 : 200;
+const SECRET = 'bench-signing-secret';
+const CHANNEL = 'C0BENCH';
+
+const actionIds = (m: StoredMessage): string[] =>
+  (JSON.stringify(m.blocks ?? []).match(/"action_id":"(o:[^"]+)"/g) ?? []).map((s) => s.slice(13, -1));
+
+async function main(): Promise<void> {
+  const double = await startSlackApiDouble();
+  const users = Array.from({ length: N }, (_, i) => `U${String(i).padStart(6, '0')}`);
+  for (const id of users) double.addUser({ id, name: id });
+  const rig = await startPlatformRig({
+    name: 'slack',
+    platformEnv: { SLACK_BOT_TOKEN: double.botToken, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: double.apiUrl },
+    now: () => Date.now(),
+  });
+  const { bot, queuedAt, httpPort: port } = rig;
+  const events = `http://127.0.0.1:${port}/slack/events`;
+  try {
+    const ready = async () => {
+      if (bot.exitCode() !== undefined) return true;
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+      return res?.ok === true && double.calls.some((c) => c.method === 'auth.test');
+    };
+    if (!(await waitFor(ready, 30_000)) || bot.exitCode() !== undefined)
+      throw new Error(`the bot did not start: ${bot.stderr.tail}`);
+    await sleep(500);
+
+    // 1. N signed slash commands at once, from N different people.
+    const acks = await Promise.all(
+      users.map((userId, i) =>
+        sendSlashCommand(events, SECRET, {
+          command: '/imagine',
+          text: `a red fox ${i}`,
+          userId,
+          channelId: CHANNEL,
+          teamId: double.teamId,
+        }),
+      ),
+    );
+    const ackMs = acks.map((a) => a.elapsedMs);
+    const failedAcks = acks.filter((a) => a.status !== 200).length;
+    const optionsOf = (userId: string) =>
+      double
+        .messages(CHANNEL)
+        .find(
+          (m) =>
+            m.bot_id &&
+            m.thread_ts &&
+            m.thread_ts !== m.ts &&
+            actionIds(m).length > 0 &&
+            m.text &&
+            threadOwner(m.thread_ts) === userId,
+        );
+    const threadOwner = (ts: string) =>
+      /<@(U\d+)>/.exec(double.messages(CHANNEL).find((m) => m.ts === ts)?.text ?? '')?.[1];
+    await double.waitFor(() => users.every((u) => optionsOf(u)), 120_000);
+
+    // 2. Clicks: option 1 of every set at once, then option 2 at a steady 20 clicks/s.
+    const clickAll = async (index: number, paceMs: number) => {
+      const out: Array<{ sentAtMs: number; key: string; status: number }> = [];
+      await Promise.all(
+        users.map(async (userId, i) => {
+          if (paceMs > 0) await sleep(i * paceMs);
+          const message = optionsOf(userId)!;
+          const actionId = actionIds(message)[index]!;
+          const sentAtMs = Date.now();
+          const res = await sendBlockAction(events, SECRET, {
+            actionId,
+            value: actionId,
+            userId,
+            channelId: CHANNEL,
+            messageTs: message.ts,
+            threadTs: message.thread_ts!,
+            teamId: double.teamId,
+          });
+          out.push({ sentAtMs, key: `${message.thread_ts}:${index}`, status: res.status });
+        }),
+      );
+      return out;
+    };
+    const burst = await clickAll(0, 0);
+    await waitFor(() => burst.every((c) => queuedAt.has(c.key)), 60_000);
+    const paced = await clickAll(1, 50);
+    await waitFor(() => paced.every((c) => queuedAt.has(c.key)), 60_000);
+    const enqueue = latency(burst.map((c) => queuedAt.get(c.key)! - c.sentAtMs));
+    const enqueuePaced = latency(paced.map((c) => queuedAt.get(c.key)! - c.sentAtMs));
+    const ack = latency(ackMs);
+
+    const cpus = os.cpus();
+    const text = `# Slack benchmark results
+
+Generated by \`npx tsx bench/slack.bench.ts${values.quick ? ' --quick' : ''}\` on ${new Date().toISOString()}: ${cpus.length} CPUs (${cpus[0]?.model.trim() ?? '?'}), Node ${process.version}.
+${N} correctly signed \`/imagine\` slash commands (${N} different people) POSTed at once to the bot's \`/slack/events\`
+(Bolt's HTTP receiver on our server), then option clicks (block actions). The bot runs as in production
+(\`higgsbot start --role all\`, its own process); the benchmark process runs the Slack Web API double, the simulator and
+the Anthropic fake (Claude answers at once); Redis shares the same 2 cores.
+
+| Figure | p50 | p95 | p99 | max | Target |
+| --- | --- | --- | --- | --- | --- |
+${latencyRow('Slash command → HTTP acknowledgement', ack, 'p99 < 250 ms (Slack: 3 s)')}
+${latencyRow(`Click → generation enqueued (queued event), ${N} at once`, enqueue, 'p99 < 50 ms')}
+${latencyRow(`Click → generation enqueued, ${N} clicks at a steady 20/s`, enqueuePaced, 'p99 < 50 ms')}
+
+Acknowledgements that were not 200: ${failedAcks} of ${N}. Click → enqueued covers the signed request, Bolt's
+verification and ack, the permission check (users.info, cached) and the enqueue, and the \`queued\` event reaching the
+benchmark over Redis pub/sub; the status message is posted after the generation is queued.
+`;
+    await writeResultsSection(join(ROOT, 'bench/RESULTS.md'), 'slack', text);
+    console.log(text);
+  } finally {
+    await rig.close();
+    await double.close();
+  }
+}
+
+await main();
