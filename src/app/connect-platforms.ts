@@ -8,6 +8,7 @@ import { type DiscordBot, startDiscordBot } from '../adapters/discord/discord-bo
 import { imageHostsFor } from '../adapters/discord/discord-context.js';
 import { createDiscordPublisher, createDiscordRest } from '../adapters/discord/discord-publisher.js';
 import { startSlackApp } from '../adapters/slack/slack-app.js';
+import { slackClientOptions } from '../adapters/slack/slack-client.js';
 import { fileHostsFor } from '../adapters/slack/slack-context.js';
 import { createSlackPublisher } from '../adapters/slack/slack-publisher.js';
 import type { CatalogCache } from '../agent/catalog.js';
@@ -26,7 +27,7 @@ export function platformPublishers(config: Config, store: MediaStore, logger: Lo
     out.push(['discord', createDiscordPublisher({ rest: createDiscordRest(config.discord), store, logger })]);
   }
   if (config.slack) {
-    const client = new WebClient(config.slack.botToken, { slackApiUrl: config.slack.apiUrl });
+    const client = new WebClient(config.slack.botToken, slackClientOptions(config.slack.apiUrl));
     out.push(['slack', createSlackPublisher({ client, store, logger })]);
   }
   return out;

@@ -1,9 +1,10 @@
 /**
  * The delivery step: fetch each output into the media store (streamed, size- and type-checked), then post
  * the result through the conversation's publisher exactly once. Retrying the whole step is safe: stored
- * files are overwritten, and a delivery already marked done is not posted again.
+ * files are overwritten, a delivery already marked done is not posted again, and the publisher gets a
+ * ledger to skip the parts of a delivery (an upload) that an interrupted attempt already posted.
  */
-import type { MediaStore, Publisher } from './ports.js';
+import type { DeliveryLedger, MediaStore, Publisher } from './ports.js';
 import type { ConversationRef, GenerationOption, GenerationResult, MediaAsset } from './types.js';
 
 export interface ProviderOutput {
@@ -71,9 +72,14 @@ export async function deliverGeneration(deps: DeliveryDeps, input: DeliveryInput
     assets,
     durationMs: Math.max(0, input.nowMs - input.submittedAtMs),
   };
-  if (!(await deps.isDelivered(input.generationId))) {
-    await deps.publisher.postResult(result, input.generationId);
-    await deps.markDelivered(input.generationId);
+  const deliveryId = input.generationId;
+  if (!(await deps.isDelivered(deliveryId))) {
+    const ledger: DeliveryLedger = {
+      has: (step) => deps.isDelivered(`${deliveryId}:${step}`),
+      record: (step) => deps.markDelivered(`${deliveryId}:${step}`),
+    };
+    await deps.publisher.postResult(result, deliveryId, ledger);
+    await deps.markDelivered(deliveryId);
   }
   return result;
 }

@@ -40,13 +40,22 @@ export interface MediaStore {
 }
 
 /** Posts into a conversation. Works from any process with REST and the bot token alone. */
+/**
+ * Durable markers for the parts of one delivery (one upload of several, say), so a publisher whose
+ * platform has no idempotency key can skip, on a retry, what an earlier attempt already posted.
+ */
+export interface DeliveryLedger {
+  has(step: string): Promise<boolean>;
+  record(step: string): Promise<void>;
+}
+
 export interface Publisher {
   readonly platform: Platform;
   /**
    * Post the finished media with its follow-up buttons. Idempotent per `deliveryId`: a retry after a
-   * crash must not post twice.
+   * crash must not post twice (the ledger keeps the parts already done).
    */
-  postResult(result: GenerationResult, deliveryId: string): Promise<void>;
+  postResult(result: GenerationResult, deliveryId: string, ledger?: DeliveryLedger): Promise<void>;
   /** Post a clear failure message. Idempotent per `deliveryId`. */
   postFailure(failure: GenerationFailure, deliveryId: string): Promise<void>;
   /** Edit (or, with no message yet, post) the status message of a generation. */

@@ -4,6 +4,8 @@
  * pipeline on Redis, the Higgsfield simulator and the Anthropic fake.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -11,10 +13,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROPOSE_OPTIONS } from '../../src/agent/agent-tools.js';
 import { type App, createApp } from '../../src/app/container.js';
 import { loadConfig } from '../../src/config.js';
-import { type Simulator, startSimulator } from '../../src/higgsfield/simulator/index.js';
+import { renderPng, type Simulator, startSimulator } from '../../src/higgsfield/simulator/index.js';
 import { silentLogger } from '../../src/log.js';
 import { type AnthropicFake, startAnthropicFake, toolUse } from '../doubles/anthropic/anthropic-fake.js';
-import { type SlackApiDouble, type StoredMessage, startSlackApiDouble } from '../doubles/slack/slack-api-double.js';
+import {
+  FILE_FETCH,
+  type SlackApiDouble,
+  type StoredMessage,
+  startSlackApiDouble,
+} from '../doubles/slack/slack-api-double.js';
 import {
   appMentionEvent,
   messageEvent,
@@ -55,14 +62,18 @@ const proposal = {
 };
 
 beforeAll(async () => {
-  double = await startSlackApiDouble();
+  double = await startSlackApiDouble({ uploadSizeLimitBytes: 48 * 1024 });
   double.addUser({ id: 'U0ALICE', name: 'alice' });
   double.addUser({ id: 'U0BOB', name: 'bob' });
   double.addUser({ id: 'U0ADMIN', name: 'admin', isAdmin: true });
-  sim = await startSimulator({ queuedMs: 30, inProgressMs: 150 });
+  sim = await startSimulator({ queuedMs: 30, inProgressMs: 150, videoSizeBytes: 64 * 1024 });
   fake = await startAnthropicFake();
   fake.setDefault(toolUse(PROPOSE_OPTIONS, proposal));
   mediaDir = await mkdtemp(join(tmpdir(), 'higgsbot-slack-'));
+  await startApp();
+}, 30_000);
+
+async function startApp(): Promise<void> {
   const config = loadConfig({
     REDIS_URL: redisUrl(),
     QUEUE_PREFIX: prefix,
@@ -87,7 +98,7 @@ beforeAll(async () => {
     settings: FAST,
   });
   events = `${app.httpUrl}/slack/events`;
-}, 30_000);
+}
 
 afterAll(async () => {
   for (const closer of app.closers) await closer.close();
@@ -120,6 +131,43 @@ async function imagine(userId: string, text: string) {
   const options = botMessages(starter.ts).find((m) => actionIds(m).some((id) => id.startsWith('o:')))!;
   return { acked, thread: options.thread_ts ?? starter.ts, options };
 }
+
+const blocksOf = (m: StoredMessage | undefined) => JSON.stringify(m?.blocks ?? []);
+const fileMessages = (thread: string) => double.files.filter((f) => f.threadTs === thread);
+const uploadsAtSimulator = () => sim.stats().calls.filter((c) => c.path.includes('upload')).length;
+
+/** Serves one PNG on 127.0.0.1 and records what asked for it. */
+async function imageServer() {
+  const png = renderPng('fox', 64);
+  const seen: Array<{ path: string; authorization: string | undefined }> = [];
+  const server = createServer((req, res) => {
+    seen.push({ path: req.url ?? '', authorization: req.headers.authorization });
+    res.writeHead(200, { 'content-type': 'image/png' }).end(png);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { png, seen, port: (server.address() as AddressInfo).port, close: () => server.close() };
+}
+
+const animateProposal = {
+  text: 'Ways to animate it:',
+  options: [
+    {
+      model: 'higgsfield-ai/dop/turbo',
+      prompt: 'The fox turns its head',
+      label: 'DoP zoom',
+      reason: 'Faithful.',
+      image: 'attached',
+      motions: ['Zoom In'],
+    },
+    {
+      model: 'bytedance/seedance/v1/lite/image-to-video',
+      prompt: 'The fox runs',
+      label: 'Seedance run',
+      reason: 'Motion.',
+      image: 'attached',
+    },
+  ],
+};
 
 const click = (userId: string, options: StoredMessage, index: number) => {
   const actionId = actionIds(options)[index]!;
@@ -208,6 +256,137 @@ describe('the Slack adapter', () => {
       10_000,
     );
   }, 30_000);
+
+  it('animates an image file in a mention: fetched with the bot token, re-hosted, options that use it', async () => {
+    const png = renderPng('fox', 64);
+    const file = double.addPrivateFile({ name: 'fox.png', mimetype: 'image/png', bytes: png, user: 'U0ALICE' });
+    fake.enqueue(toolUse(PROPOSE_OPTIONS, animateProposal));
+    const uploadsBefore = uploadsAtSimulator();
+    const ts = (Date.now() / 1000).toFixed(6);
+    const mention = appMentionEvent({
+      userId: 'U0ALICE',
+      channelId: CHANNEL,
+      ts,
+      text: `<@${double.botUserId}> make this move`,
+      files: [{ ...file, name: 'fox.png', mimetype: 'image/png', size: png.length }],
+    });
+    expect((await sendEvent(events, SECRET, mention, { teamId: double.teamId })).status).toBe(200);
+    await double.waitFor(() => botMessages(ts).some((m) => actionIds(m).some((id) => id.startsWith('o:'))), 10_000);
+    const options = botMessages(ts).find((m) => actionIds(m).some((id) => id.startsWith('o:')))!;
+    expect(options.thread_ts).toBe(ts);
+    expect(blocksOf(options)).toContain('DoP zoom');
+    // Fetched once with the bot token (without it Slack answers a sign-in page), then put in Higgsfield's
+    // storage before the agent saw the request.
+    const fetches = double.calls.filter((c) => c.method === FILE_FETCH && String(c.args.path).includes(file.id));
+    expect(fetches.map((c) => c.args.withBotToken)).toEqual([true]);
+    expect(uploadsAtSimulator()).toBeGreaterThan(uploadsBefore);
+    expect(JSON.stringify(fake.requests.at(-1)?.body.messages[0])).toContain('an image is attached');
+
+    const submits = sim.stats().calls.filter((c) => c.path.includes('image-to-video')).length;
+    await click('U0ALICE', options, 1);
+    await double.waitFor(() => botMessages(ts).some((m) => actionIds(m).some((id) => id.startsWith('r:'))), 15_000);
+    expect(sim.stats().calls.filter((c) => c.path.includes('image-to-video')).length).toBe(submits + 1);
+  }, 40_000);
+
+  it('refuses a file from outside Slack with a clear note, before fetching it and without sending the token', async () => {
+    const outside = await imageServer();
+    try {
+      const ts = (Date.now() / 1000).toFixed(6);
+      const url = `http://localhost:${outside.port}/fox.png`;
+      const mention = appMentionEvent({
+        userId: 'U0ALICE',
+        channelId: CHANNEL,
+        ts,
+        text: `<@${double.botUserId}> animate this`,
+        files: [{ id: 'F0OUTSIDE', name: 'fox.png', mimetype: 'image/png', size: 100, url_private: url }],
+      });
+      await sendEvent(events, SECRET, mention, { teamId: double.teamId });
+      await double.waitFor(
+        () => double.ephemerals.some((e) => e.user === 'U0ALICE' && e.text.includes('only accepted from')),
+        10_000,
+      );
+      expect(outside.seen).toEqual([]);
+      expect(botMessages(ts)).toHaveLength(0);
+    } finally {
+      outside.close();
+    }
+  });
+
+  it('refuses a file that is not an image, or too large, before fetching it', async () => {
+    const pdf = double.addPrivateFile({ name: 'a.pdf', mimetype: 'application/pdf', bytes: Buffer.from('%PDF') });
+    const big = double.addPrivateFile({ name: 'b.png', mimetype: 'image/png', bytes: renderPng('b', 8) });
+    const calls = double.calls.length;
+    for (const [file, mimetype, size, says] of [
+      [pdf, 'application/pdf', 4, 'not an image'],
+      [big, 'image/png', 50 * 1024 * 1024, 'the limit is'],
+    ] as const) {
+      const mention = appMentionEvent({
+        userId: 'U0BOB',
+        channelId: CHANNEL,
+        text: `<@${double.botUserId}> animate`,
+        files: [{ ...file, name: 'x', mimetype, size }],
+      });
+      await sendEvent(events, SECRET, mention, { teamId: double.teamId });
+      await double.waitFor(() => double.ephemerals.some((e) => e.user === 'U0BOB' && e.text.includes(says)), 10_000);
+    }
+    expect(double.calls.slice(calls).some((c) => c.method === FILE_FETCH)).toBe(false);
+  });
+
+  it('posts a video Slack refuses as too large as a link, with the buttons', async () => {
+    fake.enqueue(
+      toolUse(PROPOSE_OPTIONS, {
+        text: 'Two clips:',
+        options: [
+          {
+            model: 'bytedance/seedance/v1/lite/text-to-video',
+            prompt: 'Waves rolling in at night',
+            label: 'Seedance waves',
+            reason: 'Motion.',
+            params: { duration: 5 },
+          },
+          { model: 'nano-banana', prompt: 'Waves poster', label: 'Nano Banana poster', reason: 'Still.' },
+        ],
+      }),
+    );
+    const { thread, options } = await imagine('U0ALICE', 'waves at night');
+    await click('U0ALICE', options, 0);
+    const linked = () => botMessages(thread).find((m) => blocksOf(m).includes('Watch the video'));
+    await double.waitFor(() => linked() !== undefined, 15_000);
+    expect(blocksOf(linked())).toContain('too large to upload here');
+    expect(actionIds(linked()!)).toEqual([expect.stringMatching(/^r:/)]);
+    expect(fileMessages(thread)).toHaveLength(0);
+    // Slack answered file_too_large at completion: the bytes went up once, and were not retried.
+    expect(
+      double.calls.filter((c) => c.method === 'files.completeUploadExternal' && c.args.thread_ts === thread),
+    ).toHaveLength(1);
+  }, 40_000);
+
+  it('posts a failed generation as a clear message in the thread, with Try again', async () => {
+    fake.enqueue(
+      toolUse(PROPOSE_OPTIONS, {
+        text: 'Here:',
+        options: [
+          { model: 'nano-banana', prompt: 'a broken robot sim:fail', label: 'Nano Banana robot', reason: 'r' },
+          { model: 'bytedance/seedream/v4/text-to-image', prompt: 'a robot', label: 'Seedream robot', reason: 'r' },
+        ],
+      }),
+    );
+    const { thread, options } = await imagine('U0ALICE', 'a robot');
+    await click('U0ALICE', options, 0);
+    const failed = () => botMessages(thread).find((m) => blocksOf(m).includes('⚠️ *Nano Banana robot*'));
+    await double.waitFor(() => failed() !== undefined, 15_000);
+    expect(blocksOf(failed())).toContain('Try again');
+    expect(failed()?.text).toMatch(/^Nano Banana robot: [A-Z].+/);
+    expect(failed()?.text).not.toMatch(/Error:|at \w+ \(/);
+  }, 30_000);
+
+  it('keeps buttons working after the app restarts', async () => {
+    const { thread, options } = await imagine('U0ALICE', 'a koi pond');
+    for (const closer of app.closers) await closer.close();
+    await startApp();
+    await click('U0ALICE', options, 0);
+    await double.waitFor(() => fileMessages(thread).length > 0, 15_000);
+  }, 40_000);
 
   it('answers a DM with options, and /help privately', async () => {
     const dm = messageEvent({ userId: 'U0BOB', channelId: 'D0BOB', text: 'a fox in the snow' });

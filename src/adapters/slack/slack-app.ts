@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { Logger } from '../../log.js';
+import { slackClientOptions } from './slack-client.js';
 import type { SlackHandlerDeps } from './slack-context.js';
 import { registerSlackHandlers } from './slack-handlers.js';
 
@@ -40,7 +41,7 @@ export async function startSlackApp(options: SlackAppOptions): Promise<SlackApp>
   const common = {
     token: options.botToken,
     logger: boltLogger(options.logger),
-    clientOptions: { slackApiUrl: options.apiUrl },
+    clientOptions: slackClientOptions(options.apiUrl),
     deferInitialization: true,
   };
   if (options.appToken) {

@@ -1,12 +1,13 @@
 /**
  * Posts into Slack with the Web API and the bot token alone, so any worker process can deliver. Results are
  * uploaded into the thread with filesUploadV2 (alt text from the prompt) when within the upload limit, and
- * sent as links otherwise (or when Slack refuses the size); a message with Re-roll and Animate follows. The
- * pipeline's delivered marker makes a post happen once; Slack has no nonce to lean on.
+ * sent as links otherwise (or when Slack refuses the size); a message with Re-roll and Animate follows. Slack
+ * has no nonce to lean on: the pipeline's delivered marker makes the whole post happen once, and its ledger
+ * keeps a retry (after the follow-up message failed, say) from uploading a file twice.
  */
 import { buffer } from 'node:stream/consumers';
 import type { WebClient } from '@slack/web-api';
-import type { MediaStore, Publisher } from '../../core/ports.js';
+import type { DeliveryLedger, MediaStore, Publisher } from '../../core/ports.js';
 import type {
   ConversationRef,
   GenerationFailure,
@@ -63,13 +64,16 @@ export function createSlackPublisher(deps: SlackPublisherDeps): Publisher {
   return {
     platform: 'slack',
 
-    async postResult(result: GenerationResult) {
+    async postResult(result: GenerationResult, _deliveryId: string, ledger?: DeliveryLedger) {
       const linked: GenerationResult['assets'] = [];
-      for (const asset of result.assets) {
+      for (const [index, asset] of result.assets.entries()) {
         if (asset.sizeBytes > limit) {
           linked.push(asset);
           continue;
         }
+        // Slack has no idempotency key: an upload an earlier attempt finished is not repeated.
+        const step = `slack-upload-${index}`;
+        if (await ledger?.has(step)) continue;
         try {
           const thread = threadTs(result.conversation);
           const upload = {
@@ -82,6 +86,7 @@ export function createSlackPublisher(deps: SlackPublisherDeps): Publisher {
           };
           // The SDK's argument type is a union its own optional fields do not satisfy under exactOptionalPropertyTypes.
           await client.filesUploadV2(upload as Parameters<WebClient['filesUploadV2']>[0]);
+          await ledger?.record(step);
         } catch (error) {
           if (slackError(error) !== 'file_too_large') throw classify(error, result.conversation, logger);
           logger.info({ generationId: result.generationId }, 'Slack refused the upload size; posting a link instead');

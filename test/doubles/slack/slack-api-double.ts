@@ -22,6 +22,8 @@ import { addPrivateFile, FILE_HANDLERS, handleUpload, serveFile, UPLOAD_STEP } f
 
 export type { FailReply, SharedFile, StoredEphemeral, StoredMessage };
 export { UPLOAD_STEP };
+/** The `calls` entry of a GET of a private file (url_private), with whether it carried the bot token. */
+export const FILE_FETCH = 'files-pri GET';
 
 export interface SlackApiDoubleOptions {
   botToken?: string;
@@ -45,7 +47,10 @@ export interface SlackApiDouble {
   botId: string;
   appId: string;
   uploadSizeLimitBytes: number;
-  /** Every Web API call in arrival order, injected failures and retries included; byte POSTs appear as 'upload'. */
+  /**
+   * Every Web API call in arrival order, injected failures and retries included; byte POSTs appear as
+   * 'upload', private file GETs as FILE_FETCH.
+   */
   calls: Array<{ method: string; args: Record<string, unknown>; atMs: number }>;
   /** Live message records: the whole channel, or with threadTs the thread (parent when known, then replies). */
   messages(channel: string, threadTs?: string): StoredMessage[];
@@ -168,6 +173,10 @@ async function route(state: DoubleState, req: IncomingMessage, res: ServerRespon
     (method === 'GET' || method === 'HEAD') &&
     (url.pathname.startsWith('/files-pri/') || url.pathname === '/signin')
   ) {
+    if (url.pathname.startsWith('/files-pri/')) {
+      const withBotToken = req.headers.authorization === `Bearer ${state.ids.botToken}`;
+      state.calls.push({ method: FILE_FETCH, args: { path: url.pathname, withBotToken }, atMs: Date.now() });
+    }
     return serveFile(state, req, res, url.pathname);
   }
   res.writeHead(404, { 'content-type': 'text/plain' });

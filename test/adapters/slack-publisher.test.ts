@@ -1,0 +1,130 @@
+/**
+ * The Slack publisher on its own, with the real Web API client against the local Slack double: what a
+ * retried delivery does after a partial failure (no second upload), when a file goes as a link instead of
+ * an upload, and where a DM result lands.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { WebClient } from '@slack/web-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slackClientOptions } from '../../src/adapters/slack/slack-client.js';
+import { createSlackPublisher } from '../../src/adapters/slack/slack-publisher.js';
+import type { DeliveryLedger, Publisher } from '../../src/core/ports.js';
+import type { ConversationRef, GenerationResult, MediaAsset } from '../../src/core/types.js';
+import { renderPng } from '../../src/higgsfield/simulator/index.js';
+import { silentLogger } from '../../src/log.js';
+import { createLocalMediaStore, type LocalMediaStore } from '../../src/media/local-media-store.js';
+import { type SlackApiDouble, startSlackApiDouble } from '../doubles/slack/slack-api-double.js';
+
+let double: SlackApiDouble;
+let dir: string;
+let store: LocalMediaStore;
+let publisher: Publisher;
+let asset: MediaAsset;
+
+beforeAll(async () => {
+  double = await startSlackApiDouble();
+  dir = await mkdtemp(join(tmpdir(), 'higgsbot-slack-pub-'));
+  store = createLocalMediaStore({ dir });
+  asset = await store.put('2026/11/22/gen-1-0.png', Readable.from([renderPng('x', 32)]), {
+    contentType: 'image/png',
+    maxBytes: 1024 * 1024,
+    providerUrl: 'https://cdn.example/gen-1-0.png',
+  });
+  const client = new WebClient(double.botToken, slackClientOptions(double.apiUrl));
+  publisher = createSlackPublisher({ client, store, logger: silentLogger() });
+});
+
+afterAll(async () => {
+  await double.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function memoryLedger(): DeliveryLedger & { steps: Set<string> } {
+  const steps = new Set<string>();
+  return { steps, has: async (step) => steps.has(step), record: async (step) => void steps.add(step) };
+}
+
+function resultIn(conversation: Partial<ConversationRef>, generationId: string): GenerationResult {
+  return {
+    generationId,
+    option: {
+      kind: 'text-to-image',
+      modelId: 'nano-banana',
+      prompt: 'A red fox',
+      params: {},
+      label: 'Fox',
+      reason: 'r',
+    },
+    conversation: {
+      platform: 'slack',
+      workspaceId: double.teamId,
+      channelId: 'C0PUB',
+      threadId: '1700000000.000100',
+      userId: 'U0ALICE',
+      ...conversation,
+    },
+    assets: [asset],
+    durationMs: 4_000,
+  };
+}
+
+const resultPosts = (generationId: string) =>
+  double.calls.filter((c) => c.method === 'chat.postMessage' && JSON.stringify(c.args).includes(`r:${generationId}`));
+
+describe('the Slack publisher', () => {
+  it('uploads into the thread with alt text, then posts Re-roll and Animate', async () => {
+    const ledger = memoryLedger();
+    await publisher.postResult(resultIn({}, 'gen-a'), 'gen-a', ledger);
+    const file = double.files.at(-1)!;
+    expect(file).toMatchObject({ channel: 'C0PUB', threadTs: '1700000000.000100', altText: 'A red fox' });
+    const post = resultPosts('gen-a')[0]!;
+    expect(post.args.thread_ts).toBe('1700000000.000100');
+    expect(JSON.stringify(post.args.blocks)).toContain('a:gen-a');
+    expect([...ledger.steps]).toEqual(['slack-upload-0']);
+  });
+
+  it('does not upload again when a retry follows a failed follow-up message', async () => {
+    const ledger = memoryLedger();
+    const filesBefore = double.files.length;
+    double.failNext('chat.postMessage', { error: 'internal_error' });
+    await expect(publisher.postResult(resultIn({}, 'gen-b'), 'gen-b', ledger)).rejects.toBeDefined();
+    expect(double.files.length).toBe(filesBefore + 1);
+    await publisher.postResult(resultIn({}, 'gen-b'), 'gen-b', ledger);
+    expect(double.files.length).toBe(filesBefore + 1);
+    expect(resultPosts('gen-b')).toHaveLength(2); // the refused one and the retry
+    expect(double.calls.filter((c) => c.method === 'files.completeUploadExternal')).toHaveLength(filesBefore + 1);
+  });
+
+  it('sends a file over its upload limit as a link, without trying to upload it', async () => {
+    const client = new WebClient(double.botToken, slackClientOptions(double.apiUrl));
+    const small = createSlackPublisher({ client, store, logger: silentLogger(), uploadLimitBytes: 16 });
+    const uploadsBefore = double.calls.filter((c) => c.method === 'files.getUploadURLExternal').length;
+    await small.postResult(resultIn({}, 'gen-c'), 'gen-c', memoryLedger());
+    expect(double.calls.filter((c) => c.method === 'files.getUploadURLExternal')).toHaveLength(uploadsBefore);
+    const blocks = JSON.stringify(resultPosts('gen-c')[0]?.args.blocks);
+    expect(blocks).toContain('<https://cdn.example/gen-1-0.png|Open the image>');
+    expect(blocks).toContain('too large to upload here');
+  });
+
+  it('posts a DM result in the DM itself, with no thread', async () => {
+    await publisher.postResult(resultIn({ channelId: 'D0ALICE', threadId: 'D0ALICE' }, 'gen-d'), 'gen-d');
+    expect(double.files.at(-1)).toMatchObject({ channel: 'D0ALICE' });
+    expect(double.files.at(-1)?.threadTs).toBeUndefined();
+    expect(resultPosts('gen-d')[0]?.args.thread_ts).toBeUndefined();
+  });
+
+  it('turns "not in channel" into a clear, final error, and lets other failures be retried', async () => {
+    double.failNext('chat.postMessage', { error: 'not_in_channel' });
+    const failure = { ...resultIn({}, 'gen-e'), reason: 'failed' as const, message: 'It failed.' };
+    await expect(publisher.postFailure(failure, 'gen-e-end')).rejects.toMatchObject({
+      code: 'PLATFORM_FORBIDDEN',
+      retryable: false,
+    });
+    double.failNext('chat.postMessage', { error: 'internal_error' });
+    const error = await publisher.postFailure(failure, 'gen-e-end').catch((e: unknown) => e);
+    expect(error).not.toHaveProperty('retryable', false);
+  });
+});
