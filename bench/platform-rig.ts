@@ -41,8 +41,10 @@ export interface PlatformRig {
   fake: AnthropicFake;
   bot: Child;
   httpPort: number;
-  /** When each generation was queued, by `${threadId}:${optionIndex}`. */
+  /** When each generation's `queued` event reached this process (on `now`), by `${threadId}:${optionIndex}`. */
   queuedAt: Map<string, number>;
+  /** The same, as the bot stamped the event when it enqueued (wall clock), free of this process's delays. */
+  queuedStampedAt: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -63,7 +65,8 @@ export async function startPlatformRig(options: {
   const httpPort = await freePort();
   const bot = spawnChild(
     'bot',
-    ['bin/higgsbot.js', 'start', '--role', 'all'],
+    // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the bot.
+    [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), 'bin/higgsbot.js', 'start', '--role', 'all'],
     {
       PATH: process.env.PATH,
       REDIS_URL,
@@ -88,9 +91,12 @@ export async function startPlatformRig(options: {
   });
   await observer.ready();
   const queuedAt = new Map<string, number>();
+  const queuedStampedAt = new Map<string, number>();
   const unsubscribe = await observer.bus.subscribe((e: ProgressEvent) => {
     const key = `${e.conversation.threadId}:${e.label?.startsWith('Soul') ? 1 : 0}`;
-    if (e.state === 'queued' && !queuedAt.has(key)) queuedAt.set(key, options.now());
+    if (e.state !== 'queued' || queuedAt.has(key)) return;
+    queuedAt.set(key, options.now());
+    queuedStampedAt.set(key, e.atMs);
   });
   return {
     sim,
@@ -98,6 +104,7 @@ export async function startPlatformRig(options: {
     bot,
     httpPort,
     queuedAt,
+    queuedStampedAt,
     async close() {
       await unsubscribe();
       await bot.stop();

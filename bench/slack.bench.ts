@@ -8,13 +8,15 @@
  *   npx tsx bench/slack.bench.ts [--quick]
  */
 
+import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { join } from 'node:path';
+import { text as readText } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
 import { type StoredMessage, startSlackApiDouble } from '../test/doubles/slack/slack-api-double.js';
-import { sendBlockAction, sendSlashCommand } from '../test/doubles/slack/slack-requests.js';
 import { latency, latencyRow, ROOT, startPlatformRig } from './platform-rig.js';
 import { writeResultsSection } from './results-file.js';
+import type { LoadJob } from './slack-load.js';
 import { sleep, waitFor } from './support.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, count: { type: 'string' } } });
@@ -25,6 +27,21 @@ const CHANNEL = 'C0BENCH';
 const actionIds = (m: StoredMessage): string[] =>
   (JSON.stringify(m.blocks ?? []).match(/"action_id":"(o:[^"]+)"/g) ?? []).map((s) => s.slice(13, -1));
 
+/** Runs one job in the load generator process (bench/slack-load.ts) and returns what it timed. */
+async function load<T>(job: LoadJob): Promise<T[]> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/slack-load.ts')], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  child.stdin.end(JSON.stringify(job));
+  const [out, code] = await Promise.all([
+    readText(child.stdout),
+    new Promise<number | null>((resolve) => child.once('exit', resolve)),
+  ]);
+  if (code !== 0) throw new Error(`the load generator exited with ${code}`);
+  return JSON.parse(out) as T[];
+}
+
 async function main(): Promise<void> {
   const double = await startSlackApiDouble();
   const users = Array.from({ length: N }, (_, i) => `U${String(i).padStart(6, '0')}`);
@@ -34,7 +51,7 @@ async function main(): Promise<void> {
     platformEnv: { SLACK_BOT_TOKEN: double.botToken, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: double.apiUrl },
     now: () => Date.now(),
   });
-  const { bot, queuedAt, httpPort: port } = rig;
+  const { bot, queuedStampedAt, httpPort: port } = rig;
   const events = `http://127.0.0.1:${port}/slack/events`;
   try {
     const ready = async () => {
@@ -46,20 +63,18 @@ async function main(): Promise<void> {
       throw new Error(`the bot did not start: ${bot.stderr.tail}`);
     await sleep(500);
 
-    // 1. N signed slash commands at once, from N different people.
-    const acks = await Promise.all(
-      users.map((userId, i) =>
-        sendSlashCommand(events, SECRET, {
-          command: '/imagine',
-          text: `a red fox ${i}`,
-          userId,
-          channelId: CHANNEL,
-          teamId: double.teamId,
-        }),
-      ),
-    );
-    const ackMs = acks.map((a) => a.elapsedMs);
+    // 1. N signed slash commands at once, from N different people, sent and timed by a process of its own.
+    const target = { url: events, secret: SECRET, teamId: double.teamId, channelId: CHANNEL };
+    const acks = await load<{ userId: string; status: number; ackMs: number }>({
+      ...target,
+      kind: 'commands',
+      command: '/imagine',
+      users,
+    });
+    const ackMs = acks.map((a) => a.ackMs);
     const failedAcks = acks.filter((a) => a.status !== 200).length;
+    const threadOwner = (ts: string) =>
+      /<@(U\d+)>/.exec(double.messages(CHANNEL).find((m) => m.ts === ts)?.text ?? '')?.[1];
     const optionsOf = (userId: string) =>
       double
         .messages(CHANNEL)
@@ -69,42 +84,32 @@ async function main(): Promise<void> {
             m.thread_ts &&
             m.thread_ts !== m.ts &&
             actionIds(m).length > 0 &&
-            m.text &&
             threadOwner(m.thread_ts) === userId,
         );
-    const threadOwner = (ts: string) =>
-      /<@(U\d+)>/.exec(double.messages(CHANNEL).find((m) => m.ts === ts)?.text ?? '')?.[1];
     await double.waitFor(() => users.every((u) => optionsOf(u)), 120_000);
 
-    // 2. Clicks: option 1 of every set at once, then option 2 at a steady 20 clicks/s.
+    // 2. Clicks: option 1 of every set at once, then option 2 at a steady 20 clicks/s. Click → queued is the
+    // bot's own stamp on the queued event minus the load process's send time (one machine, one wall clock).
     const clickAll = async (index: number, paceMs: number) => {
-      const out: Array<{ sentAtMs: number; key: string; status: number }> = [];
-      await Promise.all(
-        users.map(async (userId, i) => {
-          if (paceMs > 0) await sleep(i * paceMs);
-          const message = optionsOf(userId)!;
-          const actionId = actionIds(message)[index]!;
-          const sentAtMs = Date.now();
-          const res = await sendBlockAction(events, SECRET, {
-            actionId,
-            value: actionId,
-            userId,
-            channelId: CHANNEL,
-            messageTs: message.ts,
-            threadTs: message.thread_ts!,
-            teamId: double.teamId,
-          });
-          out.push({ sentAtMs, key: `${message.thread_ts}:${index}`, status: res.status });
-        }),
-      );
-      return out;
+      const clicks = users.map((userId) => {
+        const message = optionsOf(userId)!;
+        return {
+          key: `${message.thread_ts}:${index}`,
+          userId,
+          actionId: actionIds(message)[index]!,
+          messageTs: message.ts,
+          threadTs: message.thread_ts!,
+        };
+      });
+      return load<{ key: string; status: number; sentAtMs: number }>({ ...target, kind: 'clicks', paceMs, clicks });
     };
     const burst = await clickAll(0, 0);
-    await waitFor(() => burst.every((c) => queuedAt.has(c.key)), 60_000);
+    await waitFor(() => burst.every((c) => queuedStampedAt.has(c.key)), 60_000);
     const paced = await clickAll(1, 50);
-    await waitFor(() => paced.every((c) => queuedAt.has(c.key)), 60_000);
-    const enqueue = latency(burst.map((c) => queuedAt.get(c.key)! - c.sentAtMs));
-    const enqueuePaced = latency(paced.map((c) => queuedAt.get(c.key)! - c.sentAtMs));
+    await waitFor(() => paced.every((c) => queuedStampedAt.has(c.key)), 60_000);
+    const toQueued = (clicks: typeof burst) => latency(clicks.map((c) => queuedStampedAt.get(c.key)! - c.sentAtMs));
+    const enqueue = toQueued(burst);
+    const enqueuePaced = toQueued(paced);
     const ack = latency(ackMs);
 
     const cpus = os.cpus();

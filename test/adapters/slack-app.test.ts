@@ -1,7 +1,8 @@
 /**
  * The Slack adapter end to end: the real Bolt app over HTTP (mounted on our own server at /slack/events)
- * receiving correctly signed requests, the real Web API client against the local Slack double, the real
- * pipeline on Redis, the Higgsfield simulator and the Anthropic fake.
+ * receiving correctly signed requests, and in Socket Mode over the double's WebSocket; the real Web API
+ * client against the local Slack double, the real pipeline on Redis, the Higgsfield simulator and the
+ * Anthropic fake.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -73,30 +74,35 @@ beforeAll(async () => {
   await startApp();
 }, 30_000);
 
-async function startApp(): Promise<void> {
+/** The app as `higgsbot start` runs it: HTTP mode with the signing secret, or Socket Mode with an app token. */
+function startSlackBot(mode: 'http' | 'socket', queuePrefix: string): Promise<App> {
   const config = loadConfig({
     REDIS_URL: redisUrl(),
-    QUEUE_PREFIX: prefix,
+    QUEUE_PREFIX: queuePrefix,
     HF_CREDENTIALS: 'sim-key:sim-secret',
     HIGGSFIELD_BASE_URL: sim.url,
     ANTHROPIC_API_KEY: 'test-key',
     ANTHROPIC_BASE_URL: fake.url,
     SLACK_BOT_TOKEN: double.botToken,
-    SLACK_SIGNING_SECRET: SECRET,
+    ...(mode === 'http' ? { SLACK_SIGNING_SECRET: SECRET } : { SLACK_APP_TOKEN: double.appToken }),
     SLACK_API_URL: double.apiUrl,
     HTTP_PORT: '0',
     MEDIA_DIR: mediaDir,
   });
   const discard = new Writable({ write: (_c, _e, done) => done() });
-  app = await createApp({
+  return createApp({
     config,
     logger: silentLogger(),
     role: 'all',
     terminalOut: discard,
-    http: true,
+    http: mode === 'http',
     connectPlatforms: true,
     settings: FAST,
   });
+}
+
+async function startApp(): Promise<void> {
+  app = await startSlackBot('http', prefix);
   events = `${app.httpUrl}/slack/events`;
 }
 
@@ -400,5 +406,59 @@ describe('the Slack adapter', () => {
       teamId: double.teamId,
     });
     await double.waitFor(() => double.ephemerals.some((e) => e.user === 'U0BOB' && e.text.includes('/imagine')), 5_000);
+  }, 20_000);
+});
+
+describe('the Slack adapter in Socket Mode', () => {
+  let socketApp: App;
+  beforeAll(async () => {
+    socketApp = await startSlackBot('socket', `${prefix}-socket`);
+    await double.waitForSocket(10_000);
+  }, 30_000);
+  afterAll(async () => {
+    for (const closer of socketApp.closers) await closer.close();
+    await double.waitFor(() => double.socketConnections() === 0, 5_000);
+    await deleteKeys(redisUrl(), `${prefix}-socket`);
+  });
+
+  it('/imagine over the socket: acked, options in a thread, a click, the file in the thread', async () => {
+    const before = double.messages(CHANNEL).length;
+    const ack = await double.socketSlashCommand({
+      command: '/imagine',
+      text: 'a heron at dawn',
+      userId: 'U0ALICE',
+      channelId: CHANNEL,
+      teamId: double.teamId,
+    });
+    expect(ack.ackedInMs).toBeLessThan(3_000);
+    await double.waitFor(() => double.messages(CHANNEL).length > before, 10_000);
+    const thread = double.messages(CHANNEL).at(-1)!.ts;
+    await double.waitFor(() => botMessages(thread).some((m) => actionIds(m).some((id) => id.startsWith('o:'))), 10_000);
+    const options = botMessages(thread).find((m) => actionIds(m).some((id) => id.startsWith('o:')))!;
+    const actionId = actionIds(options)[0]!;
+    const clicked = await double.socketBlockAction({
+      actionId,
+      value: actionId,
+      userId: 'U0ALICE',
+      channelId: CHANNEL,
+      messageTs: options.ts,
+      threadTs: thread,
+      teamId: double.teamId,
+    });
+    expect(clicked.ackedInMs).toBeLessThan(3_000);
+    await double.waitFor(() => fileMessages(thread).length > 0, 15_000);
+    expect(fileMessages(thread)[0]?.altText).toBe('Snowy peaks at sunset');
+  }, 40_000);
+
+  it('answers a mention in a thread over the socket', async () => {
+    const ts = (Date.now() / 1000).toFixed(6);
+    const mention = appMentionEvent({
+      userId: 'U0BOB',
+      channelId: CHANNEL,
+      ts,
+      text: `<@${double.botUserId}> a paper crane`,
+    });
+    await double.socketEvent(mention, { teamId: double.teamId, botUserId: double.botUserId });
+    await double.waitFor(() => botMessages(ts).some((m) => actionIds(m).some((id) => id.startsWith('o:'))), 10_000);
   }, 20_000);
 });

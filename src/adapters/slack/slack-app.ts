@@ -4,7 +4,7 @@
  * `/slack/events` rather than opening a port of its own. `SLACK_API_URL` sets the Web API base.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from '../../log.js';
 import { slackClientOptions } from './slack-client.js';
 import type { SlackHandlerDeps } from './slack-context.js';
@@ -45,7 +45,14 @@ export async function startSlackApp(options: SlackAppOptions): Promise<SlackApp>
     deferInitialization: true,
   };
   if (options.appToken) {
-    const app = new App({ ...common, appToken: options.appToken, socketMode: true });
+    // The connection (apps.connections.open) gets a client of its own: SLACK_API_URL, but socket-mode's
+    // patient reconnect retries rather than the short policy our Web API calls use.
+    const receiver = new SocketModeReceiver({
+      appToken: options.appToken,
+      logger: common.logger,
+      installerOptions: { clientOptions: { slackApiUrl: options.apiUrl } },
+    });
+    const app = new App({ ...common, receiver });
     await app.init();
     const auth = await app.client.auth.test();
     registerSlackHandlers(app, { ...options }, () => auth.user_id);

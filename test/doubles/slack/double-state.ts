@@ -75,6 +75,8 @@ export type FailReply = { error: string } | { status: 429; retryAfterS: number }
 
 export interface DoubleIds {
   botToken: string;
+  /** App-level token (xapp-…): only apps.connections.open accepts it. */
+  appToken: string;
   teamId: string;
   teamDomain: string;
   botUserId: string;

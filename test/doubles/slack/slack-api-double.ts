@@ -3,6 +3,8 @@
  * `clientOptions.slackApiUrl`) talk to, recording every call and enforcing Slack's message limits.
  * Non-obvious: web-api v8 sends every method as application/x-www-form-urlencoded with objects (blocks, files,
  * attachments) JSON-stringified inside the form, so those fields are JSON-decoded here; JSON bodies work too.
+ * Socket Mode (socket-mode.ts) shares the server: apps.connections.open takes only the app token, every other
+ * method only the bot token.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,15 +20,27 @@ import {
   type StoredMessage,
   str,
 } from './double-state.js';
+import type { BlockActionInput, EventEnvelopeInput, SlashCommandInput } from './slack-requests.js';
+import {
+  SOCKET_ACK,
+  SOCKET_DISCONNECT,
+  SOCKET_SEND,
+  type SocketAck,
+  type SocketEventOptions,
+  SocketModeServer,
+  type SocketSendOptions,
+} from './socket-mode.js';
 import { addPrivateFile, FILE_HANDLERS, handleUpload, serveFile, UPLOAD_STEP } from './upload-flow.js';
 
-export type { FailReply, SharedFile, StoredEphemeral, StoredMessage };
-export { UPLOAD_STEP };
+export type { FailReply, SharedFile, SocketAck, SocketEventOptions, SocketSendOptions, StoredEphemeral, StoredMessage };
+export { SOCKET_ACK, SOCKET_DISCONNECT, SOCKET_SEND, UPLOAD_STEP };
 /** The `calls` entry of a GET of a private file (url_private), with whether it carried the bot token. */
 export const FILE_FETCH = 'files-pri GET';
 
 export interface SlackApiDoubleOptions {
   botToken?: string;
+  /** App-level token for Socket Mode's apps.connections.open (default 'xapp-test'). */
+  appToken?: string;
   teamId?: string;
   teamDomain?: string;
   botUserId?: string;
@@ -42,6 +56,8 @@ export interface SlackApiDouble {
   /** `http://127.0.0.1:<port>`. */
   origin: string;
   botToken: string;
+  /** App-level token (SocketModeReceiver's `appToken`): apps.connections.open takes only this, other methods refuse it. */
+  appToken: string;
   teamId: string;
   botUserId: string;
   botId: string;
@@ -68,10 +84,29 @@ export interface SlackApiDouble {
   /** Queue a failure for the next call of `method` (or of the byte POST, UPLOAD_STEP); queued per method, FIFO. */
   failNext(method: string, reply: FailReply): void;
   waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void>;
+  /** Open Socket Mode connections (one told to disconnect counts until its socket closes). */
+  socketConnections(): number;
+  /** Resolves once a connection got its hello and was not told to disconnect (at once if one has; default 10 s). */
+  waitForSocket(timeoutMs?: number): Promise<void>;
+  /** Sends a `slash_commands` envelope on the most recent connection; resolves with the client's ack. */
+  socketSlashCommand(input: SlashCommandInput, options?: SocketSendOptions): Promise<SocketAck>;
+  /** Sends an `interactive` envelope (block_actions payload); resolves with the client's ack. */
+  socketBlockAction(input: BlockActionInput, options?: SocketSendOptions): Promise<SocketAck>;
+  /** Sends an `events_api` envelope (event_callback around `event`); resolves with the client's ack. */
+  socketEvent(
+    event: Record<string, unknown>,
+    envelope: EventEnvelopeInput,
+    options?: SocketEventOptions,
+  ): Promise<SocketAck>;
+  /** Sends `{ type: 'disconnect', reason }` (default 'refresh_requested') so the client reconnects. */
+  socketDisconnect(reason?: string): void;
+  /** Stops the HTTP server, terminating Socket Mode connections and rejecting envelopes still awaiting an ack. */
   close(): Promise<void>;
 }
 
 const HANDLERS: Record<string, Handler> = { ...CHAT_HANDLERS, ...FILE_HANDLERS };
+/** Methods that take the app-level token instead of the bot token. */
+type AppLevelHandlers = Record<string, () => ApiReply>;
 /** Form fields web-api JSON-stringifies (non-primitive values) that handlers need as objects. */
 const JSON_FIELDS = new Set(['blocks', 'attachments', 'files', 'metadata', 'user_auth_blocks']);
 
@@ -126,7 +161,13 @@ function sendFailure(res: ServerResponse, failure: FailReply): void {
   }
 }
 
-async function handleWebApi(state: DoubleState, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+async function handleWebApi(
+  state: DoubleState,
+  appLevel: AppLevelHandlers,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const method = decodeURIComponent(url.pathname.slice('/api/'.length));
   let args: Args;
   try {
@@ -141,18 +182,26 @@ async function handleWebApi(state: DoubleState, req: IncomingMessage, res: Serve
   const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
   const token = bearer ?? str(args.token);
   const handler = HANDLERS[method];
+  const appLevelHandler = Object.hasOwn(appLevel, method) ? appLevel[method] : undefined;
   let reply: ApiReply;
   if (!token) reply = { ok: false, error: 'not_authed' };
+  else if (appLevelHandler)
+    reply = token === state.ids.appToken ? appLevelHandler() : { ok: false, error: 'invalid_auth' };
   else if (token !== state.ids.botToken) reply = { ok: false, error: 'invalid_auth' };
   else if (!handler) reply = { ok: false, error: 'unknown_method' };
   else reply = await handler(args, state);
   sendJson(res, 200, reply);
 }
 
-async function route(state: DoubleState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(
+  state: DoubleState,
+  appLevel: AppLevelHandlers,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? '/', state.origin);
   const method = req.method ?? 'GET';
-  if (url.pathname.startsWith('/api/')) return handleWebApi(state, req, res, url);
+  if (url.pathname.startsWith('/api/')) return handleWebApi(state, appLevel, req, res, url);
   const upload = /^\/upload\/v1\/([^/]+)$/.exec(url.pathname);
   if (upload?.[1] !== undefined && (method === 'POST' || method === 'PUT')) {
     const raw = await readBody(req);
@@ -187,6 +236,7 @@ export async function startSlackApiDouble(options: SlackApiDoubleOptions = {}): 
   const state = new DoubleState(
     {
       botToken: options.botToken ?? 'xoxb-test',
+      appToken: options.appToken ?? 'xapp-test',
       teamId: options.teamId ?? 'T0001',
       teamDomain: options.teamDomain ?? 'higgs-test',
       botUserId: options.botUserId ?? 'U0BOT',
@@ -195,12 +245,15 @@ export async function startSlackApiDouble(options: SlackApiDoubleOptions = {}): 
     },
     options.uploadSizeLimitBytes ?? 1024 ** 3,
   );
+  const socketMode = new SocketModeServer(state);
+  const appLevel: AppLevelHandlers = { 'apps.connections.open': () => socketMode.openConnection() };
   const server = createServer((req, res) => {
-    route(state, req, res).catch((error: unknown) => {
+    route(state, appLevel, req, res).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(`double error: ${error instanceof Error ? error.message : String(error)}`);
     });
   });
+  server.on('upgrade', (req, socket, head: Buffer) => socketMode.handleUpgrade(req, socket, head));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -213,6 +266,7 @@ export async function startSlackApiDouble(options: SlackApiDoubleOptions = {}): 
     apiUrl: `${state.origin}/api/`,
     origin: state.origin,
     botToken: ids.botToken,
+    appToken: ids.appToken,
     teamId: ids.teamId,
     botUserId: ids.botUserId,
     botId: ids.botId,
@@ -248,10 +302,18 @@ export async function startSlackApiDouble(options: SlackApiDoubleOptions = {}): 
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    socketConnections: () => socketMode.openCount(),
+    waitForSocket: (timeoutMs) => socketMode.waitForSocket(timeoutMs),
+    socketSlashCommand: (input, sendOptions) => socketMode.slashCommand(input, sendOptions),
+    socketBlockAction: (input, sendOptions) => socketMode.blockAction(input, sendOptions),
+    socketEvent: (event, envelope, sendOptions) => socketMode.event(event, envelope, sendOptions),
+    socketDisconnect: (reason) => socketMode.disconnect(reason),
+    close: async () => {
+      await socketMode.close();
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }

@@ -1,10 +1,12 @@
 /**
- * Spec for the local Slack double, driven by the real @slack/web-api WebClient and a real Bolt App over HTTP.
+ * Spec for the local Slack double, driven by the real @slack/web-api WebClient and a real Bolt App over HTTP and
+ * over Socket Mode.
  * Non-obvious: Bolt is started with `{ port: 0, host: '127.0.0.1' }` and the URL read from the returned server,
- * which avoids the free-port race; its constructor already calls auth.test, so the double starts first.
+ * which avoids the free-port race; its constructor already calls auth.test, so the double starts first. The Socket
+ * Mode receiver gets a 1 s clientPingTimeout because socket-mode waits that long before every reconnect (5 s default).
  */
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import {
   type Logger,
   type WebAPIPlatformError,
@@ -12,10 +14,11 @@ import {
   WebClientEvent,
   type WebClientOptions,
 } from '@slack/web-api';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { WebSocket } from 'ws';
 import { findBlockViolations, SLACK_LIMITS } from './limits.js';
 import { startResponseUrlSink } from './response-url-sink.js';
-import { type SlackApiDouble, startSlackApiDouble, UPLOAD_STEP } from './slack-api-double.js';
+import { type SlackApiDouble, SOCKET_ACK, SOCKET_SEND, startSlackApiDouble, UPLOAD_STEP } from './slack-api-double.js';
 import {
   appMentionEvent,
   FORM_CONTENT_TYPE,
@@ -321,5 +324,172 @@ describe('Bolt HTTP receiver with signed requests', () => {
     const form = new URLSearchParams({ command: '/imagine', text: 'x' }).toString();
     expect((await postSigned(url, SECRET, form, `${FORM_CONTENT_TYPE}; charset=utf-8`)).status).toBe(400);
     expect(handler).not.toHaveBeenCalled();
+  });
+});
+
+describe('Socket Mode', () => {
+  let sm: SlackApiDouble;
+  let app: App;
+  const commands: Array<Record<string, unknown>> = [];
+  const actions: Array<{ action: unknown; body: unknown }> = [];
+  const events: Array<Record<string, unknown>> = [];
+  const slash = (text: string) => ({
+    command: '/imagine',
+    text,
+    userId: 'U0ALICE',
+    channelId: CHANNEL,
+    teamId: 'T0001',
+  });
+
+  beforeAll(async () => {
+    sm = await startSlackApiDouble();
+    const receiver = new SocketModeReceiver({
+      appToken: sm.appToken,
+      logLevel: LogLevel.ERROR,
+      clientPingTimeout: 1000,
+      installerOptions: { clientOptions: { slackApiUrl: sm.apiUrl } },
+    });
+    app = new App({
+      token: sm.botToken,
+      appToken: sm.appToken,
+      socketMode: true,
+      receiver,
+      logLevel: LogLevel.ERROR,
+      clientOptions: { slackApiUrl: sm.apiUrl, retryConfig: { retries: 0 } },
+    });
+    app.command('/imagine', async ({ ack, command }) => {
+      commands.push(command);
+      await ack({ text: `queued: ${command.text}` });
+    });
+    app.action('pick_option', async ({ ack, action, body }) => {
+      actions.push({ action, body });
+      await ack();
+    });
+    app.event('app_mention', async ({ event }) => {
+      events.push(event as unknown as Record<string, unknown>);
+    });
+    await app.start();
+  });
+
+  afterAll(async () => {
+    await app.stop();
+    // The receiver's stop() does not wait for the close handshake; let it finish before closing the double.
+    await sm.waitFor(() => sm.socketConnections() === 0);
+    await sm.close();
+  });
+
+  it('connects with the app token and gets its hello', async () => {
+    await sm.waitForSocket();
+    expect(sm.socketConnections()).toBe(1);
+    const open = sm.calls.filter((c) => c.method === 'apps.connections.open');
+    expect(open).toHaveLength(1);
+  });
+
+  it('delivers a slash command to app.command and returns its ack payload', async () => {
+    const ack = await sm.socketSlashCommand(slash('a red fox'));
+    expect(commands.at(-1)).toMatchObject({
+      command: '/imagine',
+      text: 'a red fox',
+      user_id: 'U0ALICE',
+      team_id: 'T0001',
+    });
+    expect(ack.ackPayload).toEqual({ text: 'queued: a red fox' });
+    expect(ack.ackedInMs).toBeLessThan(3000);
+    const traffic = sm.calls.filter((c) => c.args.envelope_id === ack.envelopeId);
+    expect(traffic).toMatchObject([
+      { method: SOCKET_SEND, args: { type: 'slash_commands', payload: { command: '/imagine' } } },
+      { method: SOCKET_ACK, args: { type: 'slash_commands', payload: { text: 'queued: a red fox' } } },
+    ]);
+  });
+
+  it('delivers a block action to app.action', async () => {
+    const ack = await sm.socketBlockAction({
+      actionId: 'pick_option',
+      value: 'opt-2',
+      userId: 'U0ALICE',
+      channelId: CHANNEL,
+      messageTs: '1700000000.000100',
+      teamId: sm.teamId,
+    });
+    expect(ack.ackPayload).toEqual({});
+    expect(actions.at(-1)).toMatchObject({
+      action: { action_id: 'pick_option', value: 'opt-2', type: 'button' },
+      body: { type: 'block_actions', user: { id: 'U0ALICE' }, message: { ts: '1700000000.000100' } },
+    });
+  });
+
+  it('delivers an app_mention event to app.event (Bolt acks events before its listeners run)', async () => {
+    const mention = appMentionEvent({ userId: 'U0ALICE', channelId: CHANNEL, text: '<@U0BOT> draw a cat' });
+    const ack = await sm.socketEvent(mention, { teamId: sm.teamId, eventId: 'Ev0SOCKET' });
+    expect(ack.ackPayload).toEqual({});
+    await sm.waitFor(() => events.length === 1);
+    expect(events[0]).toMatchObject({ type: 'app_mention', text: '<@U0BOT> draw a cat', channel: CHANNEL });
+  });
+
+  it('refuses the bot token at apps.connections.open, the app token elsewhere, and unissued socket URLs', async () => {
+    expect((await platformError(client({}, sm).apps.connections.open())).error).toBe('invalid_auth');
+    const appTokenClient = client({}, sm, sm.appToken);
+    expect((await platformError(appTokenClient.auth.test())).error).toBe('invalid_auth');
+    const { url } = await appTokenClient.apps.connections.open();
+    expect(url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/socket-mode\/\w+$/);
+
+    const botAsAppToken = new SocketModeReceiver({
+      appToken: sm.botToken,
+      logger: quiet,
+      installerOptions: { clientOptions: { slackApiUrl: sm.apiUrl } },
+    });
+    await expect(botAsAppToken.start()).rejects.toMatchObject({ data: { error: 'invalid_auth' } });
+
+    const connects = (target: string) =>
+      new Promise<boolean>((resolve) => {
+        const ws = new WebSocket(target);
+        ws.on('open', () => {
+          ws.terminate();
+          resolve(true);
+        });
+        ws.on('error', () => resolve(false));
+      });
+    expect(await connects(`${sm.origin.replace('http', 'ws')}/socket-mode/not-issued`)).toBe(false);
+    expect(await connects(url ?? '')).toBe(true);
+    expect(await connects(url ?? '')).toBe(false);
+    await sm.waitFor(() => sm.socketConnections() === 1);
+  });
+
+  it('rejects an envelope nobody acks after its timeout, naming it', async () => {
+    const unacked = sm.socketSlashCommand({ ...slash('x'), command: '/nobody' }, { timeoutMs: 300 });
+    await expect(unacked).rejects.toThrow(
+      /^Socket Mode envelope [0-9a-f-]{36} \(slash_commands\) was not acked within 300 ms$/,
+    );
+  });
+
+  it("also connects with Bolt's default receiver: App passes its clientOptions on to socket-mode", async () => {
+    // Bolt 5 builds installerOptions as { clientOptions: app clientOptions, ...installerOptions }, and the default
+    // SocketModeReceiver hands installerOptions.clientOptions to its SocketModeClient (so slackApiUrl reaches it).
+    const plain = new App({
+      token: double.botToken,
+      appToken: double.appToken,
+      socketMode: true,
+      logLevel: LogLevel.ERROR,
+      clientOptions: { slackApiUrl: double.apiUrl, retryConfig: { retries: 0 } },
+    });
+    await plain.start();
+    cleanups.push(async () => {
+      await plain.stop();
+      await double.waitFor(() => double.socketConnections() === 0);
+    });
+    expect(double.socketConnections()).toBe(1);
+    expect(double.calls.map((c) => c.method)).toEqual(['auth.test', 'apps.connections.open']);
+  });
+
+  it('reconnects after a disconnect message and keeps delivering', async () => {
+    const opened = () => sm.calls.filter((c) => c.method === 'apps.connections.open').length;
+    const before = opened();
+    sm.socketDisconnect();
+    await sm.waitForSocket();
+    expect(opened()).toBe(before + 1);
+    await sm.waitFor(() => sm.socketConnections() === 1);
+    const ack = await sm.socketSlashCommand(slash('after reconnect'));
+    expect(ack.ackPayload).toEqual({ text: 'queued: after reconnect' });
+    expect(commands.at(-1)).toMatchObject({ text: 'after reconnect' });
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Signed requests into a running Bolt HTTP receiver, shaped as Slack sends them: slash commands and block actions
- * form-encoded, Events API callbacks as JSON, each with X-Slack-Signature and X-Slack-Request-Timestamp.
+ * form-encoded, Events API callbacks as JSON, each with X-Slack-Signature and X-Slack-Request-Timestamp. The payload
+ * builders (slashCommandFields, blockActionPayload, eventCallback) are shared with the double's Socket Mode envelopes.
  * Non-obvious: form bodies are sent as a pre-encoded string with content-type exactly
  * `application/x-www-form-urlencoded`; passing URLSearchParams to fetch would add `;charset=UTF-8`, and Bolt
  * compares the content type exactly, so it would parse the form as JSON and answer 400.
@@ -101,14 +102,12 @@ export async function postSigned(
   return { status: response.status, body: await response.text(), elapsedMs };
 }
 
-/** A slash command with every field Slack sends. */
-export function sendSlashCommand(
-  url: string,
-  signingSecret: string,
-  input: SlashCommandInput,
-  forge: ForgeOptions = {},
-): Promise<SlackHttpResult> {
-  const form = new URLSearchParams({
+/**
+ * The fields of a slash command, every one Slack sends, all strings: the form body over HTTP and, unchanged, the
+ * envelope `payload` in Socket Mode (Slack sends `is_enterprise_install` as the string 'false' there too).
+ */
+export function slashCommandFields(input: SlashCommandInput): Record<string, string> {
+  return {
     token: input.verificationToken ?? 'verification-token',
     team_id: input.teamId,
     team_domain: input.teamDomain ?? 'higgs-test',
@@ -122,11 +121,21 @@ export function sendSlashCommand(
     is_enterprise_install: 'false',
     response_url: input.responseUrl ?? UNSET_RESPONSE_URL,
     trigger_id: input.triggerId ?? triggerId(),
-  });
+  };
+}
+
+/** A slash command with every field Slack sends. */
+export function sendSlashCommand(
+  url: string,
+  signingSecret: string,
+  input: SlashCommandInput,
+  forge: ForgeOptions = {},
+): Promise<SlackHttpResult> {
+  const form = new URLSearchParams(slashCommandFields(input));
   return postSigned(url, signingSecret, form.toString(), FORM_CONTENT_TYPE, forge);
 }
 
-/** The block_actions payload a button click produces (form field `payload`). */
+/** The block_actions payload of a button click: form field `payload` over HTTP, envelope `payload` in Socket Mode. */
 export function blockActionPayload(input: BlockActionInput): Record<string, unknown> {
   const blockId = input.blockId ?? 'actions';
   const nowS = (Date.now() / 1000).toFixed(6);
@@ -186,15 +195,9 @@ export function sendBlockAction(
   return postSigned(url, signingSecret, body, FORM_CONTENT_TYPE, forge);
 }
 
-/** An Events API `event_callback` envelope around `event`, sent as JSON. */
-export function sendEvent(
-  url: string,
-  signingSecret: string,
-  event: Record<string, unknown>,
-  envelope: EventEnvelopeInput,
-  forge: ForgeOptions = {},
-): Promise<SlackHttpResult> {
-  const body = {
+/** The Events API `event_callback` envelope around `event`: the JSON body over HTTP, the `payload` in Socket Mode. */
+export function eventCallback(event: Record<string, unknown>, envelope: EventEnvelopeInput): Record<string, unknown> {
+  return {
     token: 'verification-token',
     team_id: envelope.teamId,
     context_team_id: envelope.teamId,
@@ -215,7 +218,17 @@ export function sendEvent(
     is_ext_shared_channel: false,
     event_context: `4-${randomUUID()}`,
   };
-  return postSigned(url, signingSecret, JSON.stringify(body), 'application/json', forge);
+}
+
+/** An Events API `event_callback` envelope around `event`, sent as JSON. */
+export function sendEvent(
+  url: string,
+  signingSecret: string,
+  event: Record<string, unknown>,
+  envelope: EventEnvelopeInput,
+  forge: ForgeOptions = {},
+): Promise<SlackHttpResult> {
+  return postSigned(url, signingSecret, JSON.stringify(eventCallback(event, envelope)), 'application/json', forge);
 }
 
 export interface MessageEventInput {
