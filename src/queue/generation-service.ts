@@ -31,6 +31,8 @@ export interface GenerationServiceDeps {
 
 /** Assumed parallel renders when estimating the wait of a queued generation. */
 const ASSUMED_SLOTS = 4;
+/** How long a cancel waits for a submit in flight to get Higgsfield's request id. */
+const SUBMIT_WAIT_MS = 5_000;
 
 export class GenerationService implements GenerationQueue {
   constructor(private readonly deps: GenerationServiceDeps) {}
@@ -137,9 +139,16 @@ export class GenerationService implements GenerationQueue {
           await this.finishCanceled(generationId, record.spec);
           return { outcome: 'canceled' };
         }
-        // Being submitted right now: the submit step checks this flag once Higgsfield answers.
-        await records.update(generationId, { state: 'canceled' });
-        return { outcome: 'canceled' };
+        // Being submitted right now: wait (briefly) for Higgsfield's request id and cancel there, so the
+        // answer is the true one; a rendering that has already started is "too late", never "canceled".
+        requestId = await this.requestIdOnceSubmitted(generationId, SUBMIT_WAIT_MS);
+        if (!requestId) {
+          const now = await records.get(generationId);
+          if (!now || ['done', 'failed', 'canceled'].includes(now.state)) return { outcome: 'already-finished' };
+          // Still not submitted: the submit step sees this flag once Higgsfield answers, and cancels there.
+          await records.update(generationId, { state: 'canceled' });
+          return { outcome: 'canceled' };
+        }
       }
     }
     try {
@@ -152,6 +161,18 @@ export class GenerationService implements GenerationQueue {
     const job = await trackQueue.getJob(generationId);
     await job?.promote().catch(() => undefined);
     return { outcome: 'canceled' };
+  }
+
+  private async requestIdOnceSubmitted(generationId: string, withinMs: number): Promise<string | undefined> {
+    const deadline = Date.now() + withinMs;
+    for (;;) {
+      const record = await this.deps.records.get(generationId);
+      if (record?.requestId || !record || ['done', 'failed', 'canceled'].includes(record.state)) {
+        return record?.requestId;
+      }
+      if (Date.now() >= deadline) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   async finishCanceled(generationId: string, spec: GenerationSpec): Promise<void> {

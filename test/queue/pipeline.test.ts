@@ -189,6 +189,29 @@ describe('cancel', () => {
   });
 });
 
+describe('cancel while the submit is in flight', () => {
+  it('answers truthfully: canceled while Higgsfield still queues it, too late once it renders', async () => {
+    const h = await startHarness({ name: 'cancel-inflight', sim: { queuedMs: 3_000, inProgressMs: 500 } });
+    try {
+      // The submit request takes 600 ms to answer; the cancel lands in the middle of it.
+      h.sim.injectFault({ method: 'POST', pathPrefix: `/${SOUL}`, status: 0, delayMs: 600 });
+      const queuedThere = await h.pipeline.service.enqueue(spec(SOUL, 'slow submit, queued there', {}, 'c4'));
+      await new Promise((r) => setTimeout(r, 250));
+      expect(await h.pipeline.service.cancel(queuedThere.generationId, 'c4')).toEqual({ outcome: 'canceled' });
+      expect((await h.finished(queuedThere.generationId)).state).toBe('canceled');
+
+      h.sim.configure({ queuedMs: 0 });
+      h.sim.injectFault({ method: 'POST', pathPrefix: `/${SOUL}`, status: 0, delayMs: 600 });
+      const rendering = await h.pipeline.service.enqueue(spec(SOUL, 'slow submit, rendering there', {}, 'c5'));
+      await new Promise((r) => setTimeout(r, 250));
+      expect(await h.pipeline.service.cancel(rendering.generationId, 'c5')).toEqual({ outcome: 'too-late' });
+      expect((await h.finished(rendering.generationId)).state).toBe('done');
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('fairness and the account concurrency limit', () => {
   it('waits out Higgsfield’s concurrency limit (400) instead of failing', async () => {
     const h = await startHarness({ name: 'concurrency', sim: { maxConcurrent: 1, queuedMs: 20, inProgressMs: 120 } });
