@@ -1,11 +1,15 @@
 /**
  * Expected wait and credits for an option. The wait comes from recent render times of the model (kept in
  * Redis by the workers), else the registry's typical time; credits from Higgsfield's free estimate
- * endpoint, cached for ten minutes per recipe. Either part is left out when it cannot be had in time.
+ * endpoint, cached for ten minutes per recipe (render times for a few seconds per model). Either part is
+ * left out when it cannot be had in time.
  */
 import type { OptionEstimator } from '../core/ports.js';
 import type { GenerationOption, OptionEstimate } from '../core/types.js';
 import { findModel } from '../higgsfield/models/registry.js';
+
+/** Recent render times move slowly; a few seconds of staleness saves a Redis read per option. */
+const DURATION_TTL_MS = 5_000;
 
 export interface OptionEstimatorDeps {
   typicalDurationMs(modelId: string): Promise<number | undefined>;
@@ -15,29 +19,43 @@ export interface OptionEstimatorDeps {
 }
 
 export function createOptionEstimator(deps: OptionEstimatorDeps): OptionEstimator {
-  const cache = new Map<string, { credits: number; expiresAtMs: number }>();
   const ttlMs = deps.cacheTtlMs ?? 600_000;
+  // Promises are cached, not values: a burst of people asking at once shares one look-up per recipe.
+  const creditsCache = new Map<string, { value: Promise<number | undefined>; expiresAtMs: number }>();
+  const durationCache = new Map<string, { value: Promise<number | undefined>; expiresAtMs: number }>();
 
-  async function credits(option: GenerationOption, signal: AbortSignal): Promise<number | undefined> {
-    if (!deps.credits) return undefined;
+  function cached(
+    cache: Map<string, { value: Promise<number | undefined>; expiresAtMs: number }>,
+    key: string,
+    forMs: number,
+    load: () => Promise<number | undefined>,
+  ): Promise<number | undefined> {
+    const hit = cache.get(key);
+    if (hit && hit.expiresAtMs > Date.now()) return hit.value;
+    if (cache.size > 1_000) cache.clear();
+    const value = load();
+    cache.set(key, { value, expiresAtMs: Date.now() + forMs });
+    // A failed look-up is not kept: the next person asks again.
+    void value.then((v) => v === undefined && cache.delete(key));
+    return value;
+  }
+
+  function credits(option: GenerationOption, signal: AbortSignal): Promise<number | undefined> {
+    const fetchCredits = deps.credits;
+    if (!fetchCredits) return Promise.resolve(undefined);
     const { seed: _seed, ...params } = option.params;
     const key = `${option.modelId} ${JSON.stringify(params)}`;
-    const hit = cache.get(key);
-    if (hit && hit.expiresAtMs > Date.now()) return hit.credits;
-    try {
-      const value = await deps.credits(option.modelId, { ...option.params, prompt: option.prompt }, signal);
-      if (cache.size > 1_000) cache.clear();
-      cache.set(key, { credits: value, expiresAtMs: Date.now() + ttlMs });
-      return value;
-    } catch {
-      return undefined;
-    }
+    return cached(creditsCache, key, ttlMs, () =>
+      fetchCredits(option.modelId, { ...option.params, prompt: option.prompt }, signal).catch(() => undefined),
+    );
   }
 
   return {
     async estimate(option, signal): Promise<OptionEstimate> {
       const [measuredMs, cost] = await Promise.all([
-        deps.typicalDurationMs(option.modelId).catch(() => undefined),
+        cached(durationCache, option.modelId, DURATION_TTL_MS, () =>
+          deps.typicalDurationMs(option.modelId).catch(() => undefined),
+        ),
         credits(option, signal),
       ]);
       const typicalMs = (findModel(option.modelId)?.typicalSeconds ?? 60) * 1_000;
