@@ -62,7 +62,7 @@ export type Check<T> =
   | { kind: 'not-allowed'; message: string };
 
 export type ChoiceOutcome =
-  | ({ kind: 'queued'; option: GenerationOption } & EnqueueResult)
+  | ({ kind: 'queued'; option: GenerationOption; conversation: ConversationRef } & EnqueueResult)
   | { kind: 'expired'; message: string }
   | { kind: 'not-allowed'; message: string }
   | { kind: 'unavailable'; message: string };
@@ -223,7 +223,7 @@ export class Assistant {
         atMs: Date.now(),
       });
     }
-    return { kind: 'queued', option, ...queued };
+    return { kind: 'queued', option, conversation, ...queued };
   }
 
   /** The agent within its time budget; the offline recommender when it is absent, fails or is too slow. */

@@ -44,15 +44,6 @@ export async function handleButton(interaction: ButtonInteraction, deps: Discord
       }
       return;
     }
-    const check =
-      action.kind === 'option'
-        ? await assistant.checkOption(action.key, action.index, actor)
-        : await assistant.checkGeneration(action.generationId, actor);
-    if (check.kind !== 'ok') {
-      await answer(check.message);
-      return;
-    }
-    const conversation = 'option' in check ? check.conversation : check.generation.spec.conversation;
     const outcome =
       action.kind === 'option'
         ? await assistant.choose(action.key, action.index, actor)
@@ -64,7 +55,7 @@ export async function handleButton(interaction: ButtonInteraction, deps: Discord
     }
     await answer(`Queued: ${outcome.option.label}. I will post it in the thread when it is ready.`);
     // Queued first, status second: the post may wait for Discord's per-bot rate limit without delaying the queue.
-    const channel = await sendableChannel(interaction.client, conversation.threadId);
+    const channel = await sendableChannel(interaction.client, outcome.conversation.threadId);
     const status = await channel?.send(
       statusPayload(outcome.option.label, outcome.generationId, {
         state: 'queued',
