@@ -3,7 +3,7 @@
  * Slack double, the simulator and the Anthropic fake: it reads one job as JSON on stdin, sends the signed
  * requests (all at once, or paced), and writes what it timed as JSON on stdout.
  *
- *   commands: slash commands → { userId, status, ackMs }[]   (time to Bolt's HTTP acknowledgement)
+ *   commands: slash commands → { userId, status, ackMs, sentAtMs }[]   (time to Bolt's acknowledgement)
  *   clicks:   block actions  → { key, status, sentAtMs }[]   (wall clock at sending, for click → queued)
  */
 import { json } from 'node:stream/consumers';
@@ -35,6 +35,7 @@ async function run(job: LoadJob): Promise<unknown[]> {
   if (job.kind === 'commands') {
     return Promise.all(
       job.users.map(async (userId, i) => {
+        const sentAtMs = Date.now();
         const res = await sendSlashCommand(job.url, job.secret, {
           command: job.command,
           text: `a red fox ${i}`,
@@ -42,7 +43,7 @@ async function run(job: LoadJob): Promise<unknown[]> {
           channelId: job.channelId,
           teamId: job.teamId,
         });
-        return { userId, status: res.status, ackMs: res.elapsedMs };
+        return { userId, status: res.status, ackMs: res.elapsedMs, sentAtMs };
       }),
     );
   }

@@ -17,6 +17,7 @@ import type { Assistant } from '../core/assistant.js';
 import type { MediaStore, Publisher } from '../core/ports.js';
 import type { HiggsfieldClient } from '../higgsfield/client.js';
 import type { RouteHandler } from '../http/http-server.js';
+import type { ResponseBacklog } from '../http/response-backlog.js';
 import type { Logger } from '../log.js';
 import { rehostImage } from '../media/rehost-image.js';
 import type { Closer } from '../shutdown.js';
@@ -46,6 +47,8 @@ export async function connectPlatforms(deps: {
   catalogs: CatalogCache;
   client: HiggsfieldClient;
   logger: Logger;
+  /** The HTTP server's callers still waiting for an answer (HTTP mode Slack lets them go first). */
+  backlog?: ResponseBacklog;
 }): Promise<ConnectedPlatforms> {
   const { config, assistant, client, logger } = deps;
   const rehost = (request: Parameters<typeof rehostImage>[0]) =>
@@ -77,9 +80,19 @@ export async function connectPlatforms(deps: {
       logger: logger.child({ module: 'slack' }),
       rehost,
       fileHosts: fileHostsFor(config.slack.apiUrl),
+      ...(deps.backlog && !config.slack.appToken ? { afterAck: afterAcks(deps.backlog) } : {}),
     });
     if (slack.requestListener) out.slackListener = slack.requestListener;
     out.closers.push({ name: 'slack', close: () => slack.close() });
   }
   return out;
+}
+
+/**
+ * Slack over HTTP: work after an acknowledgement first lets the other requests already waiting be answered
+ * (for at most 150 ms), so a burst is acknowledged before the first turns fill the event loop.
+ */
+const ACK_PRIORITY_MAX_WAIT_MS = 150;
+function afterAcks(backlog: ResponseBacklog): () => Promise<void> {
+  return () => backlog.drained(ACK_PRIORITY_MAX_WAIT_MS);
 }

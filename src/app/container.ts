@@ -12,6 +12,7 @@ import type { Assistant } from '../core/assistant.js';
 import type { MediaStore, Publisher } from '../core/ports.js';
 import { HiggsfieldClient } from '../higgsfield/client.js';
 import { type Route, type RouteHandler, sendJson, startHttpServer } from '../http/http-server.js';
+import type { ResponseBacklog } from '../http/response-backlog.js';
 import { createHiggsfieldWebhookHandler, WEBHOOK_PATH } from '../http/webhook-route.js';
 import { createWebhookVerifier } from '../http/webhook-verifier.js';
 import type { Logger } from '../log.js';
@@ -80,6 +81,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const app: App = { pipeline, client, store, closers };
 
   let slackListener: RouteHandler | undefined;
+  let backlog: ResponseBacklog | undefined;
   if (options.http) {
     const routes: Route[] = [];
     if (config.slack && !config.slack.appToken) {
@@ -118,6 +120,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       },
     });
     app.httpUrl = server.url;
+    backlog = server.backlog;
     closers.push({ name: 'http', close: () => server.close() });
     if (hookRedis) closers.push({ name: 'webhook-redis', close: () => void hookRedis.disconnect() });
   }
@@ -141,6 +144,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         catalogs: wired.catalogs,
         client,
         logger,
+        ...(backlog ? { backlog } : {}),
       });
       if (platforms.discord) app.discord = platforms.discord;
       slackListener = platforms.slackListener;

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
+import { type ResponseBacklog, trackResponseBacklog } from './response-backlog.js';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
@@ -34,6 +35,8 @@ export interface HttpServer {
   /** `http://127.0.0.1:<port>` when bound to 0.0.0.0 or 127.0.0.1. */
   url: string;
   port: number;
+  /** Callers still waiting for an answer (see response-backlog.ts). */
+  backlog: ResponseBacklog;
   close(): Promise<void>;
 }
 
@@ -164,6 +167,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   };
 
   const server = createServer((req, res) => void handle(req, res));
+  const backlog = trackResponseBacklog(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, host, () => {
@@ -179,6 +183,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   return {
     url,
     port,
+    backlog,
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

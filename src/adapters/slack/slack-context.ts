@@ -16,6 +16,8 @@ export interface SlackHandlerDeps {
   rehost: (request: RehostRequest) => Promise<ImageInput>;
   /** Hosts Slack files may be fetched from: files.slack.com, plus the API host for proxies and test doubles. */
   fileHosts: readonly string[];
+  /** Awaited after each acknowledgement, before the work: lets other waiting requests be acknowledged first. */
+  afterAck?: () => Promise<void>;
 }
 
 export const SLACK_FILE_HOSTS = ['files.slack.com'];

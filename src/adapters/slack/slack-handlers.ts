@@ -5,6 +5,7 @@
  */
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import type { Actor } from '../../core/assistant.js';
 import type { IntentHint } from '../../core/assistant-types.js';
 import { AppError, toUserMessage } from '../../errors.js';
 import { decodeButton } from '../shared/button-ids.js';
@@ -23,6 +24,7 @@ interface SlackFile {
 
 export function registerSlackHandlers(app: App, deps: SlackHandlerDeps, botUserId: () => string | undefined): void {
   const { assistant, logger } = deps;
+  const afterAck = deps.afterAck ?? (() => Promise.resolve());
   const isAdmin = adminChecker(app.client, logger);
   const fail = (error: unknown, ref: string) => {
     if (!(error instanceof AppError)) logger.error({ err: error, ref }, 'slack handler failed');
@@ -77,6 +79,7 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps, botUserI
 
   app.command(/^\/(imagine|video|jobs|help)$/, async ({ ack, command, client }) => {
     await ack();
+    await afterAck();
     const intent = INTENTS[command.command];
     if (command.command === '/help')
       return void (await whisper(client, command.channel_id, command.user_id, helpText('slack')));
@@ -113,6 +116,7 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps, botUserI
 
   app.event('app_mention', async ({ event, client, body }) => {
     if (!event.user) return;
+    await afterAck();
     const teamId = body.team_id ?? event.team ?? '';
     const files = (event as { files?: SlackFile[] }).files ?? [];
     const text = stripMentions(event.text, botUserId());
@@ -133,6 +137,7 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps, botUserI
     if (m.bot_id || !m.user || (m.subtype && m.subtype !== 'file_share')) return;
     const bot = botUserId();
     if (bot && m.text?.includes(`<@${bot}`)) return; // app_mention answers it
+    await afterAck();
     const teamId = (body as { team_id?: string }).team_id ?? '';
     // A DM is always for us; a reply in a channel thread only if the thread is one of ours.
     if (m.channel_type !== 'im') {
@@ -153,6 +158,7 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps, botUserI
 
   app.action<BlockAction<ButtonAction>>(/^[orax]:/, async ({ ack, body, action, client }) => {
     await ack();
+    await afterAck();
     const channel = body.channel?.id ?? body.container?.channel_id ?? '';
     const user = body.user.id;
     const thread = body.message?.thread_ts ?? body.message?.ts;
@@ -166,18 +172,23 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps, botUserI
           'This button is no longer valid. Ask again for fresh options.',
           thread,
         ));
-      // The requester needs no admin check: users.info is asked only when someone else presses.
-      const check =
-        button.kind === 'option'
-          ? await assistant.checkOption(button.key, button.index, { userId: user, isAdmin: false })
-          : await assistant.checkGeneration(button.generationId, { userId: user, isAdmin: false });
-      const actor = { userId: user, isAdmin: check.kind === 'not-allowed' ? await isAdmin(user) : false };
+      // Tried as the person first: users.info is asked only when someone else presses.
+      const asAdminIfRefused = async <T>(
+        act: (actor: Actor) => Promise<T>,
+        refused = (result: T) => (result as { kind?: string }).kind === 'not-allowed',
+      ): Promise<T> => {
+        const result = await act({ userId: user, isAdmin: false });
+        return refused(result) && (await isAdmin(user)) ? act({ userId: user, isAdmin: true }) : result;
+      };
       if (button.kind === 'cancel') {
-        const outcome = await assistant.cancel(button.generationId, actor);
+        const outcome = await asAdminIfRefused(
+          (actor) => assistant.cancel(button.generationId, actor),
+          (result) => result.outcome === 'not-allowed',
+        );
         return void (await whisper(client, channel, user, CANCEL_TEXT[outcome.outcome], thread));
       }
       if (button.kind === 'animate') {
-        const reply = await assistant.animate(button.generationId, actor);
+        const reply = await asAdminIfRefused((actor) => assistant.animate(button.generationId, actor));
         if (reply.kind === 'options') {
           const message = optionsMessage(reply.set, reply.notes);
           const t = threadTs(reply.set.conversation);
@@ -192,15 +203,14 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps, botUserI
         }
         return;
       }
-      const outcome =
+      const outcome = await asAdminIfRefused((actor) =>
         button.kind === 'option'
-          ? await assistant.choose(button.key, button.index, actor)
-          : await assistant.reroll(button.generationId, actor);
+          ? assistant.choose(button.key, button.index, actor)
+          : assistant.reroll(button.generationId, actor),
+      );
       if (outcome.kind !== 'queued') return void (await whisper(client, channel, user, outcome.message, thread));
       if (outcome.duplicate) return void (await whisper(client, channel, user, ALREADY_QUEUED_TEXT, thread));
-      const lookup = await assistant.checkGeneration(outcome.generationId, actor);
-      const conversation =
-        lookup.kind === 'ok' ? lookup.generation.spec.conversation : conversationOf('', channel, user, thread);
+      const { conversation } = outcome;
       const status = statusMessage(outcome.option.label, outcome.generationId, {
         state: 'queued',
         position: outcome.position,
