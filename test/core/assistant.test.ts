@@ -204,6 +204,8 @@ describe('follow-up actions', () => {
     const outcome = await assistant.cancel(chosen.generationId, owner);
     expect(['canceled', 'too-late']).toContain(outcome.outcome);
     const end = await h.finished(chosen.generationId);
-    expect(`${outcome.outcome}->${end.state}`).toBe(outcome.outcome === 'canceled' ? 'canceled->canceled' : 'too-late->done');
+    expect(`${outcome.outcome}->${end.state}`).toBe(
+      outcome.outcome === 'canceled' ? 'canceled->canceled' : 'too-late->done',
+    );
   });
 });

@@ -9,7 +9,8 @@ import { trackResponseBacklog } from '../../src/http/response-backlog.js';
 
 const held: ServerResponse[] = [];
 const server = createServer((_req, res) => void held.push(res));
-const backlog = trackResponseBacklog(server);
+// A long quiet period, so that "a caller arrives within it" does not race the test's own steps.
+const backlog = trackResponseBacklog(server, { quietMs: 300 });
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 const { port } = server.address() as AddressInfo;
 const until = async (check: () => boolean) => {
@@ -54,6 +55,24 @@ describe('the response backlog', () => {
     await waiting;
     expect(await (await request).text()).toBe('ok');
     await until(() => backlog.size() === 0);
+  });
+
+  it('holds on while a burst is still arriving: a caller just after the last answer also goes first', async () => {
+    const first = fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: 'x' });
+    await until(() => held.length === 1);
+    let drained = false;
+    const waiting = backlog.drained(5_000).then(() => {
+      drained = true;
+    });
+    held.splice(0)[0]?.end();
+    await first;
+    const late = connect(port, '127.0.0.1');
+    await until(() => backlog.size() === 1);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(drained).toBe(false);
+    late.destroy();
+    await waiting;
+    expect(backlog.size()).toBe(0);
   });
 
   it('never waits longer than its bound', async () => {

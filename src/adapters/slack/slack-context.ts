@@ -16,7 +16,10 @@ export interface SlackHandlerDeps {
   rehost: (request: RehostRequest) => Promise<ImageInput>;
   /** Hosts Slack files may be fetched from: files.slack.com, plus the API host for proxies and test doubles. */
   fileHosts: readonly string[];
-  /** Awaited after each acknowledgement, before the work: lets other waiting requests be acknowledged first. */
+  /**
+   * Awaited after each acknowledgement and between the steps of the work that follows: lets requests that
+   * are waiting be acknowledged first.
+   */
   afterAck?: () => Promise<void>;
 }
 

@@ -59,6 +59,7 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps, botUserI
             headers: { authorization: `Bearer ${deps.botToken}` },
           })
         : undefined;
+      await afterAck();
       const reply = await assistant.handleMessage({
         conversation,
         text,
@@ -66,6 +67,7 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps, botUserI
         ...(image ? { image } : {}),
       });
       const message = reply.kind === 'hint' ? { text: reply.text, blocks: [] } : optionsMessage(reply.set, reply.notes);
+      await afterAck();
       await client.chat.postMessage({
         channel,
         text: message.text,
