@@ -4,23 +4,19 @@
  * what the double recorded: acknowledgements, messages, threads, attachments and their sizes.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROPOSE_OPTIONS } from '../../src/agent/agent-tools.js';
-import { type App, createApp } from '../../src/app/container.js';
-import { loadConfig } from '../../src/config.js';
-import { renderPng, type Simulator, startSimulator } from '../../src/higgsfield/simulator/index.js';
-import { silentLogger } from '../../src/log.js';
+import type { App } from '../../src/app/container.js';
+import { type Simulator, startSimulator } from '../../src/higgsfield/simulator/index.js';
 import { type AnthropicFake, startAnthropicFake, toolUse } from '../doubles/anthropic/anthropic-fake.js';
 import { type DiscordDouble, startDiscordDouble } from '../doubles/discord/discord-double.js';
 import type { StoredMessage } from '../doubles/discord/types.js';
-import { FAST } from '../support/pipeline-harness.js';
 import { deleteKeys, redisUrl, testPrefix } from '../support/redis.js';
+import { startPlatformApp } from './support/platform-app.js';
+import { animateReply, failingReply, servePng } from './support/scripted-proposals.js';
 
 const prefix = testPrefix('discord');
 const VIDEO_BYTES = 64 * 1024;
@@ -53,27 +49,17 @@ const proposal = {
   ],
 };
 
-async function startApp(): Promise<App> {
-  const config = loadConfig({
-    REDIS_URL: redisUrl(),
-    QUEUE_PREFIX: prefix,
-    HF_CREDENTIALS: 'sim-key:sim-secret',
-    HIGGSFIELD_BASE_URL: sim.url,
-    ANTHROPIC_API_KEY: 'test-key',
-    ANTHROPIC_BASE_URL: fake.url,
-    DISCORD_TOKEN: double.token,
-    DISCORD_APPLICATION_ID: double.applicationId,
-    DISCORD_API_URL: double.apiUrl,
-    MEDIA_DIR: mediaDir,
-  });
-  const discard = new Writable({ write: (_c, _e, done) => done() });
-  return createApp({
-    config,
-    logger: silentLogger(),
-    role: 'all',
-    terminalOut: discard,
-    connectPlatforms: true,
-    settings: FAST,
+function startApp(): Promise<App> {
+  return startPlatformApp({
+    prefix,
+    simulatorUrl: sim.url,
+    anthropicUrl: fake.url,
+    mediaDir,
+    platformEnv: {
+      DISCORD_TOKEN: double.token,
+      DISCORD_APPLICATION_ID: double.applicationId,
+      DISCORD_API_URL: double.apiUrl,
+    },
   });
 }
 
@@ -235,33 +221,10 @@ describe('the Discord adapter', () => {
   }, 30_000);
 
   it('animates an attached image: re-hosted on Higgsfield first, options that use it', async () => {
-    const png = renderPng('fox', 64);
-    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png' }).end(png));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as AddressInfo).port;
+    const server = await servePng();
+    const { png, port } = server;
     try {
-      fake.enqueue(
-        toolUse(PROPOSE_OPTIONS, {
-          text: 'Ways to animate it:',
-          options: [
-            {
-              model: 'higgsfield-ai/dop/turbo',
-              prompt: 'The fox turns its head',
-              label: 'DoP zoom',
-              reason: 'Faithful.',
-              image: 'attached',
-              motions: ['Zoom In'],
-            },
-            {
-              model: 'bytedance/seedance/v1/lite/image-to-video',
-              prompt: 'The fox runs',
-              label: 'Seedance run',
-              reason: 'Motion.',
-              image: 'attached',
-            },
-          ],
-        }),
-      );
+      fake.enqueue(animateReply());
       const uploadsBefore = sim.stats().calls.filter((c) => c.path.includes('upload')).length;
       const sent = await double.sendSlashCommand({
         name: 'animate',
@@ -316,15 +279,7 @@ describe('the Discord adapter', () => {
   });
 
   it('posts a failed generation as a clear message in the thread', async () => {
-    fake.enqueue(
-      toolUse(PROPOSE_OPTIONS, {
-        text: 'Here:',
-        options: [
-          { model: 'nano-banana', prompt: 'a broken robot sim:fail', label: 'Nano Banana robot', reason: 'r' },
-          { model: 'bytedance/seedream/v4/text-to-image', prompt: 'a robot', label: 'Seedream robot', reason: 'r' },
-        ],
-      }),
-    );
+    fake.enqueue(failingReply());
     const { thread, starter } = await imagine(alice, 'a robot');
     await double.clickButton({
       customId: customIds(starter)[0]!,

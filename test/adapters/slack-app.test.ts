@@ -5,17 +5,12 @@
  * Anthropic fake.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROPOSE_OPTIONS } from '../../src/agent/agent-tools.js';
-import { type App, createApp } from '../../src/app/container.js';
-import { loadConfig } from '../../src/config.js';
+import type { App } from '../../src/app/container.js';
 import { renderPng, type Simulator, startSimulator } from '../../src/higgsfield/simulator/index.js';
-import { silentLogger } from '../../src/log.js';
 import { type AnthropicFake, startAnthropicFake, toolUse } from '../doubles/anthropic/anthropic-fake.js';
 import {
   FILE_FETCH,
@@ -30,8 +25,9 @@ import {
   sendEvent,
   sendSlashCommand,
 } from '../doubles/slack/slack-requests.js';
-import { FAST } from '../support/pipeline-harness.js';
 import { deleteKeys, redisUrl, testPrefix } from '../support/redis.js';
+import { startPlatformApp } from './support/platform-app.js';
+import { animateReply, failingReply, servePng } from './support/scripted-proposals.js';
 
 const SECRET = 'test-signing-secret';
 const CHANNEL = 'C0GENERAL';
@@ -76,28 +72,17 @@ beforeAll(async () => {
 
 /** The app as `higgsbot start` runs it: HTTP mode with the signing secret, or Socket Mode with an app token. */
 function startSlackBot(mode: 'http' | 'socket', queuePrefix: string): Promise<App> {
-  const config = loadConfig({
-    REDIS_URL: redisUrl(),
-    QUEUE_PREFIX: queuePrefix,
-    HF_CREDENTIALS: 'sim-key:sim-secret',
-    HIGGSFIELD_BASE_URL: sim.url,
-    ANTHROPIC_API_KEY: 'test-key',
-    ANTHROPIC_BASE_URL: fake.url,
-    SLACK_BOT_TOKEN: double.botToken,
-    ...(mode === 'http' ? { SLACK_SIGNING_SECRET: SECRET } : { SLACK_APP_TOKEN: double.appToken }),
-    SLACK_API_URL: double.apiUrl,
-    HTTP_PORT: '0',
-    MEDIA_DIR: mediaDir,
-  });
-  const discard = new Writable({ write: (_c, _e, done) => done() });
-  return createApp({
-    config,
-    logger: silentLogger(),
-    role: 'all',
-    terminalOut: discard,
+  return startPlatformApp({
+    prefix: queuePrefix,
+    simulatorUrl: sim.url,
+    anthropicUrl: fake.url,
+    mediaDir,
+    platformEnv: {
+      SLACK_BOT_TOKEN: double.botToken,
+      ...(mode === 'http' ? { SLACK_SIGNING_SECRET: SECRET } : { SLACK_APP_TOKEN: double.appToken }),
+      SLACK_API_URL: double.apiUrl,
+    },
     http: mode === 'http',
-    connectPlatforms: true,
-    settings: FAST,
   });
 }
 
@@ -141,39 +126,6 @@ async function imagine(userId: string, text: string) {
 const blocksOf = (m: StoredMessage | undefined) => JSON.stringify(m?.blocks ?? []);
 const fileMessages = (thread: string) => double.files.filter((f) => f.threadTs === thread);
 const uploadsAtSimulator = () => sim.stats().calls.filter((c) => c.path.includes('upload')).length;
-
-/** Serves one PNG on 127.0.0.1 and records what asked for it. */
-async function imageServer() {
-  const png = renderPng('fox', 64);
-  const seen: Array<{ path: string; authorization: string | undefined }> = [];
-  const server = createServer((req, res) => {
-    seen.push({ path: req.url ?? '', authorization: req.headers.authorization });
-    res.writeHead(200, { 'content-type': 'image/png' }).end(png);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { png, seen, port: (server.address() as AddressInfo).port, close: () => server.close() };
-}
-
-const animateProposal = {
-  text: 'Ways to animate it:',
-  options: [
-    {
-      model: 'higgsfield-ai/dop/turbo',
-      prompt: 'The fox turns its head',
-      label: 'DoP zoom',
-      reason: 'Faithful.',
-      image: 'attached',
-      motions: ['Zoom In'],
-    },
-    {
-      model: 'bytedance/seedance/v1/lite/image-to-video',
-      prompt: 'The fox runs',
-      label: 'Seedance run',
-      reason: 'Motion.',
-      image: 'attached',
-    },
-  ],
-};
 
 const click = (userId: string, options: StoredMessage, index: number) => {
   const actionId = actionIds(options)[index]!;
@@ -266,7 +218,7 @@ describe('the Slack adapter', () => {
   it('animates an image file in a mention: fetched with the bot token, re-hosted, options that use it', async () => {
     const png = renderPng('fox', 64);
     const file = double.addPrivateFile({ name: 'fox.png', mimetype: 'image/png', bytes: png, user: 'U0ALICE' });
-    fake.enqueue(toolUse(PROPOSE_OPTIONS, animateProposal));
+    fake.enqueue(animateReply());
     const uploadsBefore = uploadsAtSimulator();
     const ts = (Date.now() / 1000).toFixed(6);
     const mention = appMentionEvent({
@@ -295,7 +247,7 @@ describe('the Slack adapter', () => {
   }, 40_000);
 
   it('refuses a file from outside Slack with a clear note, before fetching it and without sending the token', async () => {
-    const outside = await imageServer();
+    const outside = await servePng();
     try {
       const ts = (Date.now() / 1000).toFixed(6);
       const url = `http://localhost:${outside.port}/fox.png`;
@@ -368,15 +320,7 @@ describe('the Slack adapter', () => {
   }, 40_000);
 
   it('posts a failed generation as a clear message in the thread, with Try again', async () => {
-    fake.enqueue(
-      toolUse(PROPOSE_OPTIONS, {
-        text: 'Here:',
-        options: [
-          { model: 'nano-banana', prompt: 'a broken robot sim:fail', label: 'Nano Banana robot', reason: 'r' },
-          { model: 'bytedance/seedream/v4/text-to-image', prompt: 'a robot', label: 'Seedream robot', reason: 'r' },
-        ],
-      }),
-    );
+    fake.enqueue(failingReply());
     const { thread, options } = await imagine('U0ALICE', 'a robot');
     await click('U0ALICE', options, 0);
     const failed = () => botMessages(thread).find((m) => blocksOf(m).includes('⚠️ *Nano Banana robot*'));

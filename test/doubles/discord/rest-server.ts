@@ -4,8 +4,10 @@
  * call recording and generous X-RateLimit-* headers. Every request body is read to the end before replying,
  * even one about to be refused with 413, so undici never sees a reset socket instead of Discord's JSON error.
  */
+
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { buffer } from 'node:stream/consumers';
 import { ApiError, defaultErrorMessage } from './api-error.js';
 import { boundaryOf, parseMultipart } from './multipart.js';
 import type { DoubleState } from './state.js';
@@ -45,15 +47,6 @@ interface RestDeps {
   routes: Route[];
   calls: RecordedCall[];
   failures: Failure[];
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function matchRoute(
@@ -153,7 +146,7 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
   const { state, routes, calls, failures } = deps;
   return (req, res) => {
     void (async () => {
-      const raw = await readBody(req);
+      const raw = await buffer(req);
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const method = (req.method ?? 'GET').toUpperCase();
       const download = /^\/attachments\/(\d+)\//.exec(url.pathname);

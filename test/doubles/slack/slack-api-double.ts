@@ -6,8 +6,10 @@
  * Socket Mode (socket-mode.ts) shares the server: apps.connections.open takes only the app token, every other
  * method only the bot token.
  */
+
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { buffer } from 'node:stream/consumers';
 import { CHAT_HANDLERS, type Handler } from './chat-methods.js';
 import {
   type ApiReply,
@@ -110,15 +112,6 @@ type AppLevelHandlers = Record<string, () => ApiReply>;
 /** Form fields web-api JSON-stringifies (non-primitive values) that handlers need as objects. */
 const JSON_FIELDS = new Set(['blocks', 'attachments', 'files', 'metadata', 'user_auth_blocks']);
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 function decodeField(key: string, value: string): unknown {
   if (!JSON_FIELDS.has(key)) return value;
   try {
@@ -171,7 +164,7 @@ async function handleWebApi(
   const method = decodeURIComponent(url.pathname.slice('/api/'.length));
   let args: Args;
   try {
-    args = await parseArgs(await readBody(req), req.headers['content-type'] ?? '', url.searchParams);
+    args = await parseArgs(await buffer(req), req.headers['content-type'] ?? '', url.searchParams);
   } catch {
     sendJson(res, 200, { ok: false, error: 'invalid_json' });
     return;
@@ -204,7 +197,7 @@ async function route(
   if (url.pathname.startsWith('/api/')) return handleWebApi(state, appLevel, req, res, url);
   const upload = /^\/upload\/v1\/([^/]+)$/.exec(url.pathname);
   if (upload?.[1] !== undefined && (method === 'POST' || method === 'PUT')) {
-    const raw = await readBody(req);
+    const raw = await buffer(req);
     const contentType = req.headers['content-type'] ?? '';
     state.calls.push({
       method: UPLOAD_STEP,
