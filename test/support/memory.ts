@@ -14,13 +14,28 @@ export interface MemoryPeak {
   heapBytes: number;
 }
 
-export function sampleMemoryPeak(intervalMs = 100): { stop: () => MemoryPeak } {
+/**
+ * Memory after a collection, read twice: V8 frees ArrayBuffers and sweeps pages on background threads, so on a
+ * busy machine a single reading right after gc() can still count what the collection already let go.
+ */
+function settled(): NodeJS.MemoryUsage {
   gc();
-  const base = process.memoryUsage();
+  const first = process.memoryUsage();
+  gc();
+  const second = process.memoryUsage();
+  return {
+    ...second,
+    rss: Math.min(first.rss, second.rss),
+    heapUsed: Math.min(first.heapUsed, second.heapUsed),
+    arrayBuffers: Math.min(first.arrayBuffers, second.arrayBuffers),
+  };
+}
+
+export function sampleMemoryPeak(intervalMs = 100): { stop: () => MemoryPeak } {
+  const base = settled();
   const peak: MemoryPeak = { rssBytes: 0, arrayBuffersBytes: 0, heapBytes: 0 };
   const sample = () => {
-    gc();
-    const now = process.memoryUsage();
+    const now = settled();
     peak.rssBytes = Math.max(peak.rssBytes, now.rss - base.rss);
     peak.arrayBuffersBytes = Math.max(peak.arrayBuffersBytes, now.arrayBuffers - base.arrayBuffers);
     peak.heapBytes = Math.max(peak.heapBytes, now.heapUsed - base.heapUsed);
