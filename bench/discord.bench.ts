@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     },
     now: () => double.now(),
   });
-  const { bot, queuedAt } = rig;
+  const { bot, queuedStampedAt } = rig;
   try {
     if (!(await waitFor(() => double.gatewayStats().identifies > 0 || bot.exitCode() !== undefined, 30_000))) {
       throw new Error('the bot did not connect to the Discord double');
@@ -85,12 +85,12 @@ async function main(): Promise<void> {
       return out;
     };
     const burst = await clickAll(0, 0);
-    await double.waitFor(() => burst.every((c) => queuedAt.has(c.threadId)), 60_000);
+    await double.waitFor(() => burst.every((c) => queuedStampedAt.has(c.threadId)), 60_000);
     const paced = await clickAll(1, 50);
-    await double.waitFor(() => paced.every((c) => queuedAt.has(c.threadId)), 60_000);
+    await double.waitFor(() => paced.every((c) => queuedStampedAt.has(c.threadId)), 60_000);
     const clickAckMs = burst.map((c) => double.interactionResponses(c.click.interactionId)[0]!.atMs - c.click.sentAtMs);
-    const enqueueMs = burst.map((c) => queuedAt.get(c.threadId)! - c.click.sentAtMs);
-    const pacedMs = paced.map((c) => queuedAt.get(c.threadId)! - c.click.sentAtMs);
+    const enqueueMs = burst.map((c) => queuedStampedAt.get(c.threadId)! - c.click.sentAtMs);
+    const pacedMs = paced.map((c) => queuedStampedAt.get(c.threadId)! - c.click.sentAtMs);
 
     const ack = latency(ackMs);
     const clickAck = latency(clickAckMs);
@@ -113,9 +113,9 @@ ${latencyRow(`Click → acknowledgement (private deferred reply), ${N} at once`,
 ${latencyRow(`Click → generation enqueued (queued event), ${N} at once`, enqueue, 'p99 < 50 ms')}
 ${latencyRow(`Click → generation enqueued, ${N} clicks at a steady 20/s`, enqueuePaced, 'p99 < 50 ms')}
 
-Late acknowledgements (Discord's 10062 "Unknown interaction"): ${lateAcks} of ${N}. Click → enqueued covers receiving
-the click over the gateway, the permission check and the enqueue (Redis, BullMQ), and the \`queued\` event reaching
-the benchmark over Redis pub/sub. The acknowledgement is sent alongside, and the status message is posted after the
+Late acknowledgements (Discord's 10062 "Unknown interaction"): ${lateAcks} of ${N}. Click → enqueued is the bot's own stamp on
+the \`queued\` event minus the double's dispatch time (one machine, one wall clock): receiving the click over the
+gateway, the permission check and the enqueue (Redis, BullMQ). The acknowledgement is sent alongside, and the status message is posted after the
 generation is queued, so Discord's 50 requests/s per-bot limit never sits in this path. With ${N} clicks at the same
 instant the bot process is throughput-bound (every click's work interleaves on one event loop), so the burst's
 latency is roughly N × the per-click CPU cost; the paced row is the latency one click sees under steady load.

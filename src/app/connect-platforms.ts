@@ -4,6 +4,7 @@
  * Discord gateway, and the Slack app in Socket Mode or behind our HTTP server.
  */
 import { WebClient } from '@slack/web-api';
+import { ACK_PRIORITY_MAX_WAIT_MS } from '../ack-backlog.js';
 import { type DiscordBot, startDiscordBot } from '../adapters/discord/discord-bot.js';
 import { imageHostsFor } from '../adapters/discord/discord-context.js';
 import { createDiscordPublisher, createDiscordRest } from '../adapters/discord/discord-publisher.js';
@@ -50,7 +51,7 @@ export async function connectPlatforms(deps: {
   /** The HTTP server's callers still waiting for an answer (HTTP mode Slack lets them go first). */
   backlog?: ResponseBacklog;
 }): Promise<ConnectedPlatforms> {
-  const { config, assistant, client, logger } = deps;
+  const { config, assistant, client, logger, backlog } = deps;
   const rehost = (request: Parameters<typeof rehostImage>[0]) =>
     rehostImage(request, (image) => client.uploadFile(image.bytes, image.contentType, { sizeBytes: image.sizeBytes }));
   const out: ConnectedPlatforms = { closers: [] };
@@ -80,19 +81,10 @@ export async function connectPlatforms(deps: {
       logger: logger.child({ module: 'slack' }),
       rehost,
       fileHosts: fileHostsFor(config.slack.apiUrl),
-      ...(deps.backlog && !config.slack.appToken ? { afterAck: afterAcks(deps.backlog) } : {}),
+      ...(backlog && !config.slack.appToken ? { afterAck: () => backlog.drained(ACK_PRIORITY_MAX_WAIT_MS) } : {}),
     });
     if (slack.requestListener) out.slackListener = slack.requestListener;
     out.closers.push({ name: 'slack', close: () => slack.close() });
   }
   return out;
-}
-
-/**
- * Slack over HTTP: work after an acknowledgement first lets the other requests already waiting be answered
- * (for at most 150 ms), so a burst is acknowledged before the first turns fill the event loop.
- */
-const ACK_PRIORITY_MAX_WAIT_MS = 150;
-function afterAcks(backlog: ResponseBacklog): () => Promise<void> {
-  return () => backlog.drained(ACK_PRIORITY_MAX_WAIT_MS);
 }

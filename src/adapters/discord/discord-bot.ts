@@ -3,7 +3,9 @@
  * routing slash commands, autocomplete, buttons and messages to their handlers. `DISCORD_API_URL` sets the
  * REST base; discord.js discovers the gateway through it, which is how the tests reach the local double.
  */
+
 import { Client, Events, GatewayIntentBits, type Interaction, Partials } from 'discord.js';
+import { createAckBacklog } from '../../ack-backlog.js';
 import { handleButton } from './discord-buttons.js';
 import { handleAutocomplete, handleCommand } from './discord-commands.js';
 import type { DiscordBotDeps } from './discord-context.js';
@@ -19,13 +21,15 @@ export interface DiscordBotOptions extends DiscordBotDeps {
   apiUrl: string;
 }
 
-export async function startDiscordBot(options: DiscordBotOptions): Promise<DiscordBot> {
-  const { logger } = options;
+export async function startDiscordBot(botOptions: DiscordBotOptions): Promise<DiscordBot> {
+  const { logger } = botOptions;
+  const acks = createAckBacklog();
+  const options: DiscordBotDeps = { ...botOptions, acks };
   const client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages],
     partials: [Partials.Channel],
     // Uploads of several MiB need more than discord.js's 15 s default.
-    rest: { api: options.apiUrl, version: '10', timeout: 60_000 },
+    rest: { api: botOptions.apiUrl, version: '10', timeout: 60_000 },
   });
   const guard =
     <T>(what: string, run: (item: T) => Promise<void>) =>
@@ -48,11 +52,14 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
   );
   client.on(Events.Error, (err) => logger.error({ err }, 'discord client error'));
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-  await client.login(options.token);
+  await client.login(botOptions.token);
   await ready;
   logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord connected');
   return {
     client: client as Client<true>,
-    close: () => client.destroy(),
+    close: async () => {
+      acks.releaseAll();
+      await client.destroy();
+    },
   };
 }

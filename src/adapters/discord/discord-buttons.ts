@@ -9,12 +9,12 @@ import type { Actor } from '../../core/assistant.js';
 import { AppError, toUserMessage } from '../../errors.js';
 import { decodeButton } from '../shared/button-ids.js';
 import { ALREADY_QUEUED_TEXT, CANCEL_TEXT } from '../shared/message-text.js';
-import { type DiscordBotDeps, isAdmin, sendableChannel } from './discord-context.js';
+import { acknowledge, type DiscordBotDeps, isAdmin, sendableChannel } from './discord-context.js';
 import { optionsPayload, statusPayload } from './discord-render.js';
 
 export async function handleButton(interaction: ButtonInteraction, deps: DiscordBotDeps): Promise<void> {
   // The acknowledgement travels while we check and queue; every answer waits for it.
-  const acked = interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const acked = acknowledge(deps, interaction.deferReply({ flags: MessageFlags.Ephemeral }));
   acked.catch(() => undefined);
   const answer = async (text: string) => {
     await acked;

@@ -8,6 +8,8 @@ import type { IntentHint } from '../../core/assistant-types.js';
 import { AppError, toUserMessage } from '../../errors.js';
 import { helpText } from '../shared/message-text.js';
 import {
+  acknowledge,
+  afterAcks,
   conversationOf,
   type DiscordBotDeps,
   NO_THREAD_NOTE,
@@ -21,7 +23,7 @@ const INTENTS: Record<string, IntentHint> = { imagine: 'image', video: 'video', 
 export async function handleCommand(interaction: ChatInputCommandInteraction, deps: DiscordBotDeps): Promise<void> {
   const intent = INTENTS[interaction.commandName];
   if (intent) return handleRequestCommand(interaction, intent, deps);
-  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  await acknowledge(deps, interaction.deferReply({ flags: MessageFlags.Ephemeral }));
   if (interaction.commandName === 'styles') {
     const query = interaction.options.getString('query') ?? '';
     const styles = (await deps.searchStyles(query)).slice(0, 15);
@@ -54,7 +56,8 @@ async function handleRequestCommand(
   intent: IntentHint,
   deps: DiscordBotDeps,
 ) {
-  await interaction.deferReply();
+  await acknowledge(deps, interaction.deferReply());
+  await afterAcks(deps);
   try {
     const prompt = interaction.options.getString('prompt') ?? '';
     const extras = [

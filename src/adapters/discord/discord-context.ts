@@ -2,6 +2,7 @@
  * What the Discord handlers share: their dependencies, the ConversationRef of a channel or thread, who may
  * act as an admin (Manage Server), the allowed hosts of input images, and the thread a new request opens.
  */
+
 import {
   type Attachment,
   type Client,
@@ -11,6 +12,7 @@ import {
   type SendableChannels,
   type TextBasedChannel,
 } from 'discord.js';
+import { ACK_PRIORITY_MAX_WAIT_MS, type AckBacklog } from '../../ack-backlog.js';
 import type { Assistant } from '../../core/assistant.js';
 import type { ImageInput } from '../../core/assistant-types.js';
 import type { ConversationRef } from '../../core/types.js';
@@ -27,6 +29,19 @@ export interface DiscordBotDeps {
   searchStyles: (query: string) => Promise<Array<{ name: string; description: string }>>;
   /** Hosts input images may come from: Discord's CDN, plus the API host when it is a proxy or test double. */
   imageHosts: readonly string[];
+  /** Deferrals not yet sent: the work of a turn lets them go first (the bot makes one). */
+  acks?: AckBacklog;
+}
+
+/** Discord's acknowledgement of an interaction (a deferral), counted as owed until it has gone out. */
+export function acknowledge<T>(deps: DiscordBotDeps, deferral: Promise<T>): Promise<T> {
+  const settle = deps.acks?.arrive();
+  return settle ? deferral.finally(settle) : deferral;
+}
+
+/** Before heavy work: lets the acknowledgements still owed to others go out first (briefly). */
+export function afterAcks(deps: DiscordBotDeps): Promise<void> {
+  return deps.acks?.drained(ACK_PRIORITY_MAX_WAIT_MS) ?? Promise.resolve();
 }
 
 /** A Discord attachment, checked and re-hosted on Higgsfield (undefined when there is none). */

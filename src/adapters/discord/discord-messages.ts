@@ -7,6 +7,7 @@
 import type { Message } from 'discord.js';
 import { AppError, toUserMessage } from '../../errors.js';
 import {
+  afterAcks,
   conversationOf,
   type DiscordBotDeps,
   NO_THREAD_NOTE,
@@ -28,6 +29,7 @@ export async function handleMessage(message: Message, deps: DiscordBotDeps): Pro
   const conversation = conversationOf(message.channel, message.channelId, message.guildId, message.author.id);
   const notes: string[] = [];
   try {
+    await afterAcks(deps);
     if (message.guildId && !message.channel.isThread()) {
       const threadId = await openThread(message, text || 'Higgsbot', deps.logger);
       if (threadId) conversation.threadId = threadId;
