@@ -28,7 +28,6 @@ async function main(): Promise<void> {
       DISCORD_APPLICATION_ID: double.applicationId,
       DISCORD_API_URL: double.apiUrl,
     },
-    now: () => double.now(),
   });
   const { bot, queuedStampedAt } = rig;
   try {

@@ -41,9 +41,10 @@ export interface PlatformRig {
   fake: AnthropicFake;
   bot: Child;
   httpPort: number;
-  /** When each generation's `queued` event reached this process (on `now`), by `${threadId}:${optionIndex}`. */
-  queuedAt: Map<string, number>;
-  /** The same, as the bot stamped the event when it enqueued (wall clock), free of this process's delays. */
+  /**
+   * When each generation was queued, as the bot stamped its `queued` event (wall clock, free of this
+   * process's delays), by `${threadId}:${optionIndex}`.
+   */
   queuedStampedAt: Map<string, number>;
   close(): Promise<void>;
 }
@@ -52,8 +53,6 @@ export interface PlatformRig {
 export async function startPlatformRig(options: {
   name: string;
   platformEnv: Record<string, string>;
-  /** The clock queued events are stamped with (a double's own clock, where it has one). */
-  now: () => number;
 }): Promise<PlatformRig> {
   const prefix = `bench-${options.name}-${process.pid}`;
   const sim = await startSimulator({ queuedMs: 0, inProgressMs: 60_000 });
@@ -90,20 +89,16 @@ export async function startPlatformRig(options: {
     settings: { prefix },
   });
   await observer.ready();
-  const queuedAt = new Map<string, number>();
   const queuedStampedAt = new Map<string, number>();
   const unsubscribe = await observer.bus.subscribe((e: ProgressEvent) => {
     const key = `${e.conversation.threadId}:${e.label?.startsWith('Soul') ? 1 : 0}`;
-    if (e.state !== 'queued' || queuedAt.has(key)) return;
-    queuedAt.set(key, options.now());
-    queuedStampedAt.set(key, e.atMs);
+    if (e.state === 'queued' && !queuedStampedAt.has(key)) queuedStampedAt.set(key, e.atMs);
   });
   return {
     sim,
     fake,
     bot,
     httpPort,
-    queuedAt,
     queuedStampedAt,
     async close() {
       await unsubscribe();

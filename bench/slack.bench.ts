@@ -51,7 +51,6 @@ async function main(): Promise<void> {
   const rig = await startPlatformRig({
     name: 'slack',
     platformEnv: { SLACK_BOT_TOKEN: double.botToken, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: double.apiUrl },
-    now: () => Date.now(),
   });
   const { bot, queuedStampedAt, httpPort: port } = rig;
   const events = `http://127.0.0.1:${port}/slack/events`;

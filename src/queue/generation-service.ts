@@ -8,7 +8,7 @@ import { Job, type Queue } from 'bullmq';
 import { failureMessage } from '../core/failure-messages.js';
 import type { CancelOutcome, EnqueueResult, GenerationLookup, GenerationQueue, ProgressBus } from '../core/ports.js';
 import { progressEvent } from '../core/progress-event.js';
-import type { GenerationSpec, MessageRef, Platform } from '../core/types.js';
+import type { GenerationSpec, GenerationState, MessageRef, Platform } from '../core/types.js';
 import { AppError, BadInputError, ErrorCode } from '../errors.js';
 import type { HiggsfieldClient } from '../higgsfield/client.js';
 import { HiggsfieldError } from '../higgsfield/errors.js';
@@ -33,6 +33,7 @@ export interface GenerationServiceDeps {
 const ASSUMED_SLOTS = 4;
 /** How long a cancel waits for a submit in flight to get Higgsfield's request id. */
 const SUBMIT_WAIT_MS = 5_000;
+const ENDED: readonly GenerationState[] = ['done', 'failed', 'canceled'];
 
 export class GenerationService implements GenerationQueue {
   constructor(private readonly deps: GenerationServiceDeps) {}
@@ -117,7 +118,7 @@ export class GenerationService implements GenerationQueue {
     const record = await records.get(generationId);
     if (!record) return { outcome: 'not-found' };
     if (!asAdmin && record.spec.conversation.userId !== userId) return { outcome: 'not-allowed' };
-    if (['done', 'failed', 'canceled'].includes(record.state)) return { outcome: 'already-finished' };
+    if (ENDED.includes(record.state)) return { outcome: 'already-finished' };
 
     let requestId = record.requestId;
     if (!requestId) {
@@ -141,10 +142,10 @@ export class GenerationService implements GenerationQueue {
         }
         // Being submitted right now: wait (briefly) for Higgsfield's request id and cancel there, so the
         // answer is the true one; a rendering that has already started is "too late", never "canceled".
-        requestId = await this.requestIdOnceSubmitted(generationId, SUBMIT_WAIT_MS);
+        const latest = await this.untilSubmittedOrEnded(generationId, SUBMIT_WAIT_MS);
+        requestId = latest?.requestId;
         if (!requestId) {
-          const now = await records.get(generationId);
-          if (!now || ['done', 'failed', 'canceled'].includes(now.state)) return { outcome: 'already-finished' };
+          if (!latest || ENDED.includes(latest.state)) return { outcome: 'already-finished' };
           // Still not submitted: the submit step sees this flag once Higgsfield answers, and cancels there.
           await records.update(generationId, { state: 'canceled' });
           return { outcome: 'canceled' };
@@ -163,14 +164,12 @@ export class GenerationService implements GenerationQueue {
     return { outcome: 'canceled' };
   }
 
-  private async requestIdOnceSubmitted(generationId: string, withinMs: number): Promise<string | undefined> {
+  /** The record once Higgsfield's request id is on it or it has ended, else as it is after `withinMs`. */
+  private async untilSubmittedOrEnded(generationId: string, withinMs: number) {
     const deadline = Date.now() + withinMs;
     for (;;) {
       const record = await this.deps.records.get(generationId);
-      if (record?.requestId || !record || ['done', 'failed', 'canceled'].includes(record.state)) {
-        return record?.requestId;
-      }
-      if (Date.now() >= deadline) return undefined;
+      if (!record || record.requestId || ENDED.includes(record.state) || Date.now() >= deadline) return record;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
