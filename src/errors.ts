@@ -3,6 +3,7 @@
  * about it, and a `userMessage` safe to show in chat. Anything that is not an AppError is a bug: people
  * see a short apology with a reference id, never a stack trace.
  */
+import { randomBytes } from 'node:crypto';
 
 export const ErrorCode = {
   ConfigInvalid: 'CONFIG_INVALID',
@@ -31,6 +32,7 @@ export const ErrorCode = {
   MediaStoreFailed: 'MEDIA_STORE_FAILED',
   PlatformForbidden: 'PLATFORM_FORBIDDEN',
   PlatformRejected: 'PLATFORM_REJECTED',
+  ServiceUnavailable: 'SERVICE_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -116,10 +118,66 @@ function defaultUserMessage(kind: ErrorKind): string {
   }
 }
 
-/** Text for a person: the error's own user message, or an apology with a reference id for bugs. */
+/** What a person reads while our own Redis (queues, options, memory) cannot be reached. */
+export const BRIEFLY_UNAVAILABLE_TEXT =
+  'Higgsbot is briefly unavailable (it cannot reach its queue). Nothing was started; please try again in a moment.';
+
+/** Our own store (Redis) is unreachable: the person should simply try again shortly. */
+export class ServiceUnavailableError extends AppError {
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCode.ServiceUnavailable, message, {
+      kind: 'unavailable',
+      retryable: true,
+      userMessage: BRIEFLY_UNAVAILABLE_TEXT,
+      cause,
+    });
+  }
+}
+
+/**
+ * Errors ioredis raises while the connection is down or being re-established (fail-fast clients refuse at
+ * once; others give up after their retries). They are an outage, not a bug.
+ */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'MaxRetriesPerRequestError') return true;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTCONN'].includes(code))
+    return true;
+  return /Stream isn't writeable|Connection is closed|Reached the max retries per request|connect ETIMEDOUT/.test(
+    error.message,
+  );
+}
+
+/** A short, unguessable id a person can quote and an operator can find in the logs. */
+export function newReferenceId(): string {
+  return randomBytes(5).toString('hex');
+}
+
+/** Text for a person: the error's own user message, "briefly unavailable" for an outage, or an apology with a reference id for bugs. */
 export function toUserMessage(error: unknown, referenceId: string): string {
   if (error instanceof AppError && error.kind !== 'internal') return error.userMessage;
+  if (isConnectionError(error)) return BRIEFLY_UNAVAILABLE_TEXT;
   return `Something went wrong on our side (reference ${referenceId}). Please try again.`;
+}
+
+/**
+ * The answer to a person when handling their action failed: logs it once (with a fresh reference id when it
+ * is a bug, so the id in the chat finds the log line) and returns the words to show.
+ */
+export function reportFailure(
+  logger: { error(details: object, message: string): void; warn(details: object, message: string): void },
+  error: unknown,
+  context: object,
+): string {
+  if (error instanceof AppError && error.kind !== 'internal') return error.userMessage;
+  if (isConnectionError(error)) {
+    logger.warn({ ...context, err: error }, 'our Redis is unreachable; told the person to try again shortly');
+    return BRIEFLY_UNAVAILABLE_TEXT;
+  }
+  const reference = newReferenceId();
+  logger.error({ ...context, err: error, reference }, 'handling an action failed');
+  return toUserMessage(error, reference);
 }
 
 export function isAppError(error: unknown, code?: ErrorCode): error is AppError {

@@ -20,7 +20,7 @@ import { createMediaStore } from '../media/create-media-store.js';
 import { downloadToStore } from '../media/download.js';
 import { createPipeline, type Pipeline } from '../queue/create-pipeline.js';
 import type { PipelineSettings } from '../queue/pipeline-settings.js';
-import { createRedis, pingRedis } from '../queue/redis.js';
+import { createRedis, pingRedis, watchRedis } from '../queue/redis.js';
 import type { Closer } from '../shutdown.js';
 import { connectPlatforms, platformPublishers } from './connect-platforms.js';
 import { createAssistant } from './create-assistant.js';
@@ -93,7 +93,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       });
     }
     const webhook = config.higgsfield.webhook;
-    const hookRedis = webhook ? createRedis(config.redisUrl, 'worker') : undefined;
+    const hookRedis = webhook ? watchRedis(createRedis(config.redisUrl, 'worker'), logger, 'webhook') : undefined;
     if (webhook && hookRedis) {
       routes.push({
         method: 'POST',

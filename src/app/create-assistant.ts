@@ -13,7 +13,7 @@ import { Assistant } from '../core/assistant.js';
 import type { HiggsfieldClient } from '../higgsfield/client.js';
 import type { Logger } from '../log.js';
 import type { Pipeline } from '../queue/create-pipeline.js';
-import { createRedis } from '../queue/redis.js';
+import { createRedis, watchRedis } from '../queue/redis.js';
 import type { Closer } from '../shutdown.js';
 import { RedisConversationMemory } from '../store/redis-conversation-memory.js';
 import { RedisOptionStore } from '../store/redis-option-store.js';
@@ -34,7 +34,7 @@ export function createAssistant(wiring: AssistantWiring): {
 } {
   const { config, client, pipeline, logger } = wiring;
   // Fails fast when Redis is down (a person is waiting), but queues commands while first connecting.
-  const redis = createRedis(config.redisUrl, 'producer', { enableOfflineQueue: true });
+  const redis = watchRedis(createRedis(config.redisUrl, 'producer', { enableOfflineQueue: true }), logger, 'assistant');
   const catalogs = new CatalogCache(client);
   const apiKey = wiring.offlineOnly ? undefined : config.anthropic.apiKey;
   const agent = apiKey

@@ -1,8 +1,8 @@
 /**
  * The delivery step: fetch each output into the media store (streamed, size- and type-checked), then post
  * the result through the conversation's publisher exactly once. Retrying the whole step is safe: stored
- * files are overwritten, a delivery already marked done is not posted again, and the publisher gets a
- * ledger to skip the parts of a delivery (an upload) that an interrupted attempt already posted.
+ * files are overwritten, a delivery already marked posted is not posted again, and the publisher gets the
+ * delivery's ledger to skip (or look for, on the platform) the parts an interrupted attempt may have sent.
  */
 import type { DeliveryLedger, MediaStore, Publisher } from './ports.js';
 import type { ConversationRef, GenerationOption, GenerationResult, MediaAsset } from './types.js';
@@ -22,9 +22,8 @@ export interface DeliveryDeps {
     signal?: AbortSignal;
   }) => Promise<MediaAsset>;
   publisher: Publisher;
-  /** Delivery markers, so a retried step never posts twice. */
-  isDelivered: (deliveryId: string) => Promise<boolean>;
-  markDelivered: (deliveryId: string) => Promise<void>;
+  /** The delivery's own ledger: its 'done' mark is checked first, and each part's marks are the publisher's. */
+  ledgerFor: (deliveryId: string) => DeliveryLedger;
 }
 
 export interface DeliveryInput {
@@ -36,6 +35,9 @@ export interface DeliveryInput {
   nowMs: number;
   signal?: AbortSignal;
 }
+
+/** The ledger step that marks a whole delivery posted. */
+export const WHOLE = 'posted';
 
 const ALLOWED: Record<ProviderOutput['type'], readonly string[]> = {
   image: ['image/'],
@@ -73,13 +75,10 @@ export async function deliverGeneration(deps: DeliveryDeps, input: DeliveryInput
     durationMs: Math.max(0, input.nowMs - input.submittedAtMs),
   };
   const deliveryId = input.generationId;
-  if (!(await deps.isDelivered(deliveryId))) {
-    const ledger: DeliveryLedger = {
-      has: (step) => deps.isDelivered(`${deliveryId}:${step}`),
-      record: (step) => deps.markDelivered(`${deliveryId}:${step}`),
-    };
+  const ledger = deps.ledgerFor(deliveryId);
+  if ((await ledger.state(WHOLE)) !== 'done') {
     await deps.publisher.postResult(result, deliveryId, ledger);
-    await deps.markDelivered(deliveryId);
+    await ledger.done(WHOLE);
   }
   return result;
 }

@@ -39,16 +39,21 @@ export interface MediaStore {
   exists(key: string): Promise<boolean>;
 }
 
-/** Posts into a conversation. Works from any process with REST and the bot token alone. */
 /**
- * Durable markers for the parts of one delivery (one upload of several, say), so a publisher whose
- * platform has no idempotency key can skip, on a retry, what an earlier attempt already posted.
+ * Durable markers for the parts of one delivery (each upload, the message), written before and after each
+ * part is sent, so a publisher whose platform has no idempotency key can tell, on a retry, what an earlier
+ * attempt finished ('done'), what it never started (undefined), and what it may or may not have sent
+ * before it died or lost Redis ('begun': look on the platform before sending again).
  */
 export interface DeliveryLedger {
-  has(step: string): Promise<boolean>;
-  record(step: string): Promise<void>;
+  state(step: string): Promise<DeliveryStepState | undefined>;
+  begin(step: string): Promise<void>;
+  done(step: string): Promise<void>;
 }
 
+export type DeliveryStepState = 'begun' | 'done';
+
+/** Posts into a conversation. Works from any process with REST and the bot token alone. */
 export interface Publisher {
   readonly platform: Platform;
   /**
@@ -56,8 +61,8 @@ export interface Publisher {
    * crash must not post twice (the ledger keeps the parts already done).
    */
   postResult(result: GenerationResult, deliveryId: string, ledger?: DeliveryLedger): Promise<void>;
-  /** Post a clear failure message. Idempotent per `deliveryId`. */
-  postFailure(failure: GenerationFailure, deliveryId: string): Promise<void>;
+  /** Post a clear failure message. Idempotent per `deliveryId`, like `postResult`. */
+  postFailure(failure: GenerationFailure, deliveryId: string, ledger?: DeliveryLedger): Promise<void>;
   /** Edit (or, with no message yet, post) the status message of a generation. */
   updateStatus?(conversation: ConversationRef, message: MessageRef | undefined, event: ProgressEvent): Promise<void>;
 }
@@ -66,6 +71,11 @@ export interface EnqueueResult {
   generationId: string;
   /** The same person chose the same option again: this is the existing generation. */
   duplicate: boolean;
+  /**
+   * A duplicate this person was already told about a moment ago (a storm of presses): answer nothing, so
+   * they hear "already queued" once every few seconds, not once per press.
+   */
+  quiet?: boolean;
   position: number;
   estimatedWaitMs: number;
 }
@@ -86,7 +96,7 @@ export interface GenerationQueue {
   listActive(
     platform: Platform,
     userId: string,
-  ): Promise<Array<{ generationId: string; modelId: string; state: string; position?: number }>>;
+  ): Promise<Array<{ generationId: string; modelId: string; label: string; state: string; position?: number }>>;
   /** A generation's recipe, state and results (kept for days after it ends), for Re-roll and Animate. */
   lookup(generationId: string): Promise<GenerationLookup | undefined>;
   /**

@@ -6,6 +6,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ProgressBus } from '../core/ports.js';
+import { isConnectionError } from '../errors.js';
 import type { HiggsfieldClient } from '../higgsfield/client.js';
 import type { Logger } from '../log.js';
 import { GenerationRecords } from './generation-records.js';
@@ -15,7 +16,7 @@ import { SUBMIT_QUEUE, type SubmitJobData, TRACK_QUEUE, type TrackJobData } from
 import type { PipelineContext } from './pipeline-context.js';
 import { DEFAULT_PIPELINE_SETTINGS, type PipelineSettings } from './pipeline-settings.js';
 import { createRedisProgressBus } from './progress-bus.js';
-import { createRedis } from './redis.js';
+import { createRedis, watchRedis } from './redis.js';
 
 export interface PipelineOptions {
   redisUrl: string;
@@ -43,13 +44,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const settings: PipelineSettings = { ...DEFAULT_PIPELINE_SETTINGS, ...options.settings };
   const logger = options.logger.child({ module: 'pipeline' });
   const connections: Redis[] = [];
-  const open = (role: 'worker' | 'producer') => {
-    const redis = createRedis(options.redisUrl, role);
-    redis.on('error', (err) => logger.debug({ err, role }, 'redis connection error'));
+  const open = (role: 'worker' | 'producer', name: string) => {
+    const redis = watchRedis(createRedis(options.redisUrl, role), logger, name);
     connections.push(redis);
     return redis;
   };
-  const producer = open('producer');
+  const producer = open('producer', 'queue-producer');
   const jobDefaults = {
     attempts: settings.attempts,
     backoff: { type: 'exponential', delay: settings.retryDelayMs },
@@ -66,13 +66,22 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     prefix: settings.prefix,
     defaultJobOptions: jobDefaults,
   });
+  // BullMQ reports connection trouble as 'error' events (and prints them when nobody listens); the
+  // connection watcher has already logged the outage once, so only other errors are logged here.
+  for (const queue of [submitQueue, trackQueue]) {
+    queue.on('error', (err) => {
+      if (!isConnectionError(err)) logger.error({ err, queue: queue.name }, 'queue error');
+    });
+  }
   const records = new GenerationRecords(producer, `${settings.prefix}:gen`);
-  const bus = createRedisProgressBus({
-    publisher: producer,
-    subscriberFactory: () => open('worker'),
-    channel: `${settings.prefix}:progress`,
-    logger,
-  });
+  const busOn = (publisher: Redis) =>
+    createRedisProgressBus({
+      publisher,
+      subscriberFactory: () => open('worker', 'progress-subscriber'),
+      channel: `${settings.prefix}:progress`,
+      logger,
+    });
+  const bus = busOn(producer);
   const service = new GenerationService({
     submitQueue,
     trackQueue,
@@ -107,10 +116,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       }
     },
     startWorkers(extras) {
+      // Workers write records and events on a connection that waits out a Redis blip (and resends what was
+      // in flight) instead of failing fast: a write that fails after an upload would make the step repeat it.
+      const patient = open('worker', 'worker-records');
       const ctx: PipelineContext = {
         client: options.client,
-        records,
-        bus,
+        records: new GenerationRecords(patient, `${settings.prefix}:gen`),
+        bus: busOn(patient),
         submitQueue,
         trackQueue,
         settings,
@@ -120,7 +132,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         store: extras.store,
         ...(extras.webhookUrl ? { webhookUrl: extras.webhookUrl } : {}),
       };
-      const started = startGenerationWorkers(ctx, () => open('worker'));
+      const started = startGenerationWorkers(ctx, () => open('worker', 'worker'));
       workers.push(started);
       return started;
     },

@@ -5,6 +5,7 @@
  * webhook delivered, the fair-order ledger of generations not yet submitted, and recent render durations.
  */
 import type { Redis } from 'ioredis';
+import type { DeliveryLedger } from '../core/ports.js';
 import type { GenerationSpec, GenerationState, MediaAsset, MessageRef } from '../core/types.js';
 import type { HfRequest } from '../higgsfield/wire.js';
 
@@ -26,6 +27,22 @@ export interface GenerationRecord {
   statusMessage?: MessageRef;
 }
 
+export interface ClaimInput {
+  generationId: string;
+  spec: GenerationSpec;
+  maxActive: number;
+  nowMs: number;
+  /** How long the same choice collapses onto this generation. */
+  choiceTtlMs: number;
+  /** A person hears "already queued" about one choice at most this often. */
+  noteEveryMs: number;
+}
+
+export type ClaimOutcome =
+  | { kind: 'claimed'; activeBefore: number }
+  | { kind: 'duplicate'; generationId: string; noteDue: boolean }
+  | { kind: 'full' };
+
 export class GenerationRecords {
   constructor(
     private readonly redis: Redis,
@@ -41,30 +58,46 @@ export class GenerationRecords {
   }
 
   /**
-   * Reserve a place for a new generation: refused when the person already has `maxActive` active ones.
-   * Atomic (one Lua script), so two quick clicks cannot both slip under the cap.
+   * The one decision a press makes, atomically (one Lua script), so a storm of presses cannot race: the same
+   * choice already claimed → the existing generation (and whether this person is due a note about it: once
+   * per `noteEveryMs`); the person already at `maxActive` → full; else the choice is claimed for `choiceTtlMs`,
+   * the place reserved, and how many of the person's generations were already active is returned (for
+   * fair priority). A press without a choice key (none today) only reserves.
    */
-  async reserve(generationId: string, spec: GenerationSpec, maxActive: number, nowMs: number): Promise<boolean> {
-    const ok = await this.redis.eval(
-      `redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-       if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+  async claim(input: ClaimInput): Promise<ClaimOutcome> {
+    const { generationId, spec, maxActive, nowMs } = input;
+    const choice = spec.choiceKey ?? '';
+    const reply = (await this.redis.eval(
+      `local existing = false
+       if ARGV[6] ~= '' then existing = redis.call('GET', KEYS[2]) end
+       if existing then
+         local told = redis.call('SET', KEYS[3], '1', 'PX', ARGV[8], 'NX')
+         if told then return {'duplicate', existing, 1} end
+         return {'duplicate', existing, 0}
+       end
+       redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+       if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return {'full'} end
+       local before = redis.call('ZCARD', KEYS[1])
        redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
        redis.call('PEXPIRE', KEYS[1], ARGV[5])
-       return 1`,
-      1,
+       if ARGV[6] ~= '' then redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[7]) end
+       return {'claimed', before}`,
+      3,
       this.userKey(spec),
+      this.key('choice', choice),
+      this.key('choice-note', spec.conversation.platform, spec.conversation.userId, choice),
       String(nowMs),
       String(maxActive),
       String(nowMs + ACTIVE_MAX_MS),
       generationId,
       String(ACTIVE_MAX_MS),
-    );
-    return ok === 1;
-  }
-
-  /** How many generations of this person are waiting to be submitted (for fair priority). */
-  async pendingOf(spec: GenerationSpec, nowMs: number): Promise<number> {
-    return this.redis.zcount(this.userKey(spec), String(nowMs), '+inf');
+      choice,
+      String(input.choiceTtlMs),
+      String(input.noteEveryMs),
+    )) as [string, string | number, number?];
+    if (reply[0] === 'duplicate') return { kind: 'duplicate', generationId: String(reply[1]), noteDue: reply[2] === 1 };
+    if (reply[0] === 'full') return { kind: 'full' };
+    return { kind: 'claimed', activeBefore: Number(reply[1]) };
   }
 
   async create(record: GenerationRecord, fairScore: number): Promise<void> {
@@ -77,14 +110,21 @@ export class GenerationRecords {
       .exec();
   }
 
-  /** Undo a reservation whose job could not be added. Best effort: the expiry score heals a failure. */
+  /** Undo a claim whose job could not be added: the place, the record, and the choice if it is still ours. */
   async release(generationId: string, spec: GenerationSpec): Promise<void> {
-    await this.redis
-      .multi()
-      .zrem(this.userKey(spec), generationId)
-      .zrem(this.key('pending'), generationId)
-      .del(this.key('gen', generationId))
-      .exec();
+    await this.redis.eval(
+      `redis.call('ZREM', KEYS[1], ARGV[1])
+       redis.call('ZREM', KEYS[2], ARGV[1])
+       redis.call('DEL', KEYS[3])
+       if redis.call('GET', KEYS[4]) == ARGV[1] then redis.call('DEL', KEYS[4]) end
+       return 1`,
+      4,
+      this.userKey(spec),
+      this.key('pending'),
+      this.key('gen', generationId),
+      this.key('choice', spec.choiceKey ?? ''),
+      generationId,
+    );
   }
 
   async get(generationId: string): Promise<GenerationRecord | undefined> {
@@ -167,13 +207,22 @@ export class GenerationRecords {
     return this.redis.zrangebyscore(this.key('user-active', platform, userId), String(nowMs), '+inf');
   }
 
-  /** A delivery already posted (checked before posting, set after, so a crash can repeat but never lose it). */
-  async isDelivered(deliveryId: string): Promise<boolean> {
-    return (await this.redis.exists(this.key('delivered', deliveryId))) === 1;
-  }
-
-  async markDelivered(deliveryId: string): Promise<void> {
-    await this.redis.set(this.key('delivered', deliveryId), '1', 'EX', RECORD_TTL_S);
+  /** The ledger of one delivery: each part's mark is written before it is sent ('begun') and after ('done'). */
+  ledger(deliveryId: string): DeliveryLedger {
+    const key = (step: string) => this.key('delivery', deliveryId, step);
+    return {
+      state: async (step) => {
+        const value = await this.redis.get(key(step));
+        return value === 'begun' || value === 'done' ? value : undefined;
+      },
+      // Never downgrades a part already done (a slow earlier attempt may finish after a retry began).
+      begin: async (step) => {
+        await this.redis.set(key(step), 'begun', 'EX', RECORD_TTL_S, 'NX');
+      },
+      done: async (step) => {
+        await this.redis.set(key(step), 'done', 'EX', RECORD_TTL_S);
+      },
+    };
   }
 
   async recordDuration(modelId: string, ms: number): Promise<void> {

@@ -1,6 +1,6 @@
 /**
- * The GenerationQueue port on BullMQ: enqueue (per-person cap, fair priority, double clicks collapsed by
- * BullMQ deduplication), cancel (in our queue, or at Higgsfield while still queued there), the person's
+ * The GenerationQueue port on BullMQ: enqueue (one atomic claim decides duplicate, over the per-person cap,
+ * or new — so a storm of presses of one option makes one generation and at most a note every few seconds), cancel (in our queue, or at Higgsfield while still queued there), the person's
  * active list, and the webhook entry point that advances a waiting job at once.
  */
 import { randomUUID } from 'node:crypto';
@@ -9,7 +9,7 @@ import { failureMessage } from '../core/failure-messages.js';
 import type { CancelOutcome, EnqueueResult, GenerationLookup, GenerationQueue, ProgressBus } from '../core/ports.js';
 import { progressEvent } from '../core/progress-event.js';
 import type { GenerationSpec, GenerationState, MessageRef, Platform } from '../core/types.js';
-import { AppError, BadInputError, ErrorCode } from '../errors.js';
+import { AppError, BadInputError, BRIEFLY_UNAVAILABLE_TEXT, ErrorCode } from '../errors.js';
 import type { HiggsfieldClient } from '../higgsfield/client.js';
 import { HiggsfieldError } from '../higgsfield/errors.js';
 import { findModel } from '../higgsfield/models/registry.js';
@@ -45,46 +45,38 @@ export class GenerationService implements GenerationQueue {
     const generationId = newGenerationId(randomUUID());
     const now = Date.now();
     try {
-      if (spec.choiceKey) {
-        const existing = await this.existingForChoice(spec.choiceKey);
-        if (existing) return { ...(await this.estimate(existing, spec)), duplicate: true };
+      const claim = await records.claim({
+        generationId,
+        spec,
+        maxActive: settings.maxActivePerUser,
+        nowMs: now,
+        choiceTtlMs: spec.choiceWindowMs ?? settings.choiceDedupeMs,
+        noteEveryMs: settings.duplicateNoteEveryMs,
+      });
+      if (claim.kind === 'duplicate') {
+        const estimate = await this.estimate(claim.generationId, spec);
+        return { ...estimate, duplicate: true, ...(claim.noteDue ? {} : { quiet: true }) };
       }
-      const pendingBefore = await records.pendingOf(spec, now);
-      if (!(await records.reserve(generationId, spec, settings.maxActivePerUser, now))) {
+      if (claim.kind === 'full') {
         throw new BadInputError(
           `You already have ${settings.maxActivePerUser} generations in progress. Wait for one to finish (or cancel one) and try again.`,
         );
       }
-      const priority = Math.min(pendingBefore + 1, 2_000_000);
-      await records.create({ generationId, spec, state: 'queued', enqueuedAtMs: now }, priority * 1e13 + now);
+      const priority = Math.min(claim.activeBefore + 1, 2_000_000);
       try {
-        const job = await submitQueue.add(
-          'submit',
-          { generationId, spec, enqueuedAtMs: now },
-          {
-            jobId: generationId,
-            priority,
-            ...(spec.choiceKey
-              ? { deduplication: { id: spec.choiceKey, ttl: spec.choiceWindowMs ?? settings.choiceDedupeMs } }
-              : {}),
-          },
-        );
-        if (job.id !== generationId && job.id) {
-          await records.release(generationId, spec);
-          return { ...(await this.estimate(job.id, spec)), duplicate: true };
-        }
+        await records.create({ generationId, spec, state: 'queued', enqueuedAtMs: now }, priority * 1e13 + now);
+        await submitQueue.add('submit', { generationId, spec, enqueuedAtMs: now }, { jobId: generationId, priority });
       } catch (error) {
         await records.release(generationId, spec).catch(() => undefined);
         throw error;
       }
     } catch (error) {
       if (error instanceof AppError) throw error;
-      this.deps.logger.error({ err: error }, 'enqueue failed');
-      throw new AppError(ErrorCode.Internal, 'Could not enqueue the generation', {
+      this.deps.logger.warn({ err: error }, 'enqueue failed');
+      throw new AppError(ErrorCode.ServiceUnavailable, 'Could not enqueue the generation', {
         kind: 'unavailable',
         retryable: true,
-        userMessage:
-          'I could not queue that just now (the queue is unreachable). Nothing was started; please try again in a moment.',
+        userMessage: BRIEFLY_UNAVAILABLE_TEXT,
         cause: error,
       });
     }
@@ -96,11 +88,6 @@ export class GenerationService implements GenerationQueue {
       }),
     );
     return { ...estimate, duplicate: false };
-  }
-
-  private async existingForChoice(choiceKey: string): Promise<string | undefined> {
-    const id = await this.deps.submitQueue.getDeduplicationJobId(choiceKey);
-    return id ?? undefined;
   }
 
   /** Place among generations not yet submitted, and an estimate of the time to the result. */
@@ -192,6 +179,7 @@ export class GenerationService implements GenerationQueue {
       out.push({
         generationId: id,
         modelId: record.spec.option.modelId,
+        label: record.spec.option.label,
         state: record.state,
         ...(position ? { position } : {}),
       });

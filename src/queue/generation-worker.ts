@@ -4,7 +4,7 @@
  */
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { toUserMessage } from '../errors.js';
+import { isConnectionError, toUserMessage } from '../errors.js';
 import { SUBMIT_QUEUE, type SubmitJobData, TRACK_QUEUE, type TrackJobData } from './jobs.js';
 import { endWithFailure, type PipelineContext } from './pipeline-context.js';
 import { createSubmitProcessor } from './submit-processor.js';
@@ -22,15 +22,22 @@ export function startGenerationWorkers(ctx: PipelineContext, connection: () => R
   const rateLimit = async (ms: number) => {
     await submitWorker?.rateLimit(ms);
   };
+  const lockAndStalls = {
+    lockDuration: settings.lockDurationMs,
+    stalledInterval: settings.stalledIntervalMs,
+    maxStalledCount: settings.maxStalledCount,
+  };
   submitWorker = new Worker<SubmitJobData>(SUBMIT_QUEUE, createSubmitProcessor(ctx, rateLimit), {
     connection: connection(),
     prefix: settings.prefix,
     concurrency: settings.submitConcurrency,
+    ...lockAndStalls,
   });
   const trackWorker = new Worker<TrackJobData>(TRACK_QUEUE, createTrackProcessor(ctx), {
     connection: connection(),
     prefix: settings.prefix,
     concurrency: settings.trackConcurrency,
+    ...lockAndStalls,
   });
 
   const onFailed = async (job: Job<SubmitJobData | TrackJobData> | undefined, error: Error) => {
@@ -47,7 +54,10 @@ export function startGenerationWorkers(ctx: PipelineContext, connection: () => R
   submitWorker.on('failed', (job, error) => void onFailed(job, error));
   trackWorker.on('failed', (job, error) => void onFailed(job, error));
   for (const worker of [submitWorker, trackWorker]) {
-    worker.on('error', (err) => ctx.logger.error({ err, queue: worker.name }, 'worker error'));
+    // Connection trouble is logged once by the connection watcher; BullMQ repeats it on every retry.
+    worker.on('error', (err) => {
+      if (!isConnectionError(err)) ctx.logger.error({ err, queue: worker.name }, 'worker error');
+    });
   }
 
   return {

@@ -3,7 +3,7 @@
  * (a progress event plus, for failures, a clear message through the conversation's publisher).
  */
 import type { Queue } from 'bullmq';
-import type { DeliveryDeps } from '../core/deliver-generation.js';
+import { type DeliveryDeps, WHOLE } from '../core/deliver-generation.js';
 import { failureMessage } from '../core/failure-messages.js';
 import type { ProgressBus, Publisher } from '../core/ports.js';
 import { progressEvent } from '../core/progress-event.js';
@@ -58,12 +58,14 @@ export async function endWithFailure(
   try {
     await ctx.records.finish(generationId, state, spec);
     const deliveryId = `${generationId}-end`;
-    if (!(await ctx.records.isDelivered(deliveryId))) {
+    const ledger = ctx.records.ledger(deliveryId);
+    if ((await ledger.state(WHOLE)) !== 'done') {
       await publisherFor(ctx, spec).postFailure(
         { generationId, option: spec.option, conversation: spec.conversation, reason, message },
         deliveryId,
+        ledger,
       );
-      await ctx.records.markDelivered(deliveryId);
+      await ledger.done(WHOLE);
     }
   } catch (err) {
     log.error({ err, reason }, 'could not post the failure message');

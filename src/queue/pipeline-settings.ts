@@ -30,6 +30,18 @@ export interface PipelineSettings {
   deadlineScale: number;
   /** How long a chosen option stays collapsed onto its generation (double clicks). */
   choiceDedupeMs: number;
+  /** A person is told "already queued" about one option at most this often (a storm of presses). */
+  duplicateNoteEveryMs: number;
+  /**
+   * BullMQ job lock and stall checks. A worker renews its locks every `lockDurationMs / 2`; when a worker
+   * dies, its active jobs are taken over after the lock expires and two stall checks pass, so a new worker
+   * resumes them within `lockDurationMs + 2 × stalledIntervalMs` (12 s) instead of BullMQ's default ~60–90 s.
+   * A Redis outage shorter than half the lock keeps the lock; a job that stalls more than `maxStalledCount`
+   * times ends with a message.
+   */
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  maxStalledCount: number;
 }
 
 export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
@@ -46,4 +58,8 @@ export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
   maxMediaBytes: 512 * 1024 * 1024,
   deadlineScale: 1,
   choiceDedupeMs: 3_600_000,
+  duplicateNoteEveryMs: 5_000,
+  lockDurationMs: 8_000,
+  stalledIntervalMs: 2_000,
+  maxStalledCount: 2,
 };

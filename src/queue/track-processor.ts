@@ -128,8 +128,7 @@ async function deliverStep(ctx: PipelineContext, job: Job<TrackJobData>): Promis
         store: ctx.store,
         download: ctx.download,
         publisher: publisherFor(ctx, spec),
-        isDelivered: (id) => ctx.records.isDelivered(id),
-        markDelivered: (id) => ctx.records.markDelivered(id),
+        ledgerFor: (id) => ctx.records.ledger(id),
       },
       {
         generationId,
