@@ -1,7 +1,7 @@
 /**
  * The Slack publisher on its own, with the real Web API client against the local Slack double: what a
- * retried delivery does after a partial failure (no second upload), when a file goes as a link instead of
- * an upload, and where a DM result lands.
+ * retried delivery does after a partial failure (no second upload), after a worker died mid-call (it looks in
+ * the thread before sending again), when a file goes as a link instead of an upload, and where a DM result lands.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackClientOptions } from '../../src/adapters/slack/slack-client.js';
 import { createSlackPublisher } from '../../src/adapters/slack/slack-publisher.js';
-import type { DeliveryLedger, Publisher } from '../../src/core/ports.js';
+import type { DeliveryLedger, DeliveryStepState, Publisher } from '../../src/core/ports.js';
 import type { ConversationRef, GenerationResult, MediaAsset } from '../../src/core/types.js';
 import { renderPng } from '../../src/higgsfield/simulator/index.js';
 import { silentLogger } from '../../src/log.js';
@@ -42,9 +42,14 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function memoryLedger(): DeliveryLedger & { steps: Set<string> } {
-  const steps = new Set<string>();
-  return { steps, has: async (step) => steps.has(step), record: async (step) => void steps.add(step) };
+function memoryLedger(): DeliveryLedger & { steps: Map<string, DeliveryStepState> } {
+  const steps = new Map<string, DeliveryStepState>();
+  return {
+    steps,
+    state: async (step) => steps.get(step),
+    begin: async (step) => void (steps.has(step) ? undefined : steps.set(step, 'begun')),
+    done: async (step) => void steps.set(step, 'done'),
+  };
 }
 
 function resultIn(conversation: Partial<ConversationRef>, generationId: string): GenerationResult {
@@ -83,7 +88,10 @@ describe('the Slack publisher', () => {
     const post = resultPosts('gen-a')[0]!;
     expect(post.args.thread_ts).toBe('1700000000.000100');
     expect(JSON.stringify(post.args.blocks)).toContain('a:gen-a');
-    expect([...ledger.steps]).toEqual(['slack-upload-0']);
+    expect([...ledger.steps]).toEqual([
+      ['slack-upload-0', 'done'],
+      ['slack-message', 'done'],
+    ]);
   });
 
   it('does not upload again when a retry follows a failed follow-up message', async () => {
@@ -96,6 +104,51 @@ describe('the Slack publisher', () => {
     expect(double.files.length).toBe(filesBefore + 1);
     expect(resultPosts('gen-b')).toHaveLength(2); // the refused one and the retry
     expect(double.calls.filter((c) => c.method === 'files.completeUploadExternal')).toHaveLength(filesBefore + 1);
+  });
+
+  it('does not upload again when the worker died after Slack took the upload but before it was marked done', async () => {
+    const ledger = memoryLedger();
+    await publisher.postResult(resultIn({}, 'gen-f'), 'gen-f', ledger);
+    const filesBefore = double.files.length;
+    // What a kill -9 between completeUploadExternal and the ledger write leaves: both parts only begun.
+    ledger.steps.set('slack-upload-0', 'begun');
+    ledger.steps.set('slack-message', 'begun');
+    await publisher.postResult(resultIn({}, 'gen-f'), 'gen-f', ledger);
+    expect(double.files.length).toBe(filesBefore);
+    expect(resultPosts('gen-f')).toHaveLength(1);
+    expect(ledger.steps.get('slack-upload-0')).toBe('done');
+    expect(ledger.steps.get('slack-message')).toBe('done');
+  });
+
+  it('uploads and posts once when an earlier attempt began but never reached Slack', async () => {
+    const ledger = memoryLedger();
+    ledger.steps.set('slack-upload-0', 'begun');
+    ledger.steps.set('slack-message', 'begun');
+    const filesBefore = double.files.length;
+    await publisher.postResult(resultIn({ threadId: '1700000000.000200' }, 'gen-g'), 'gen-g', ledger);
+    expect(double.files.length).toBe(filesBefore + 1);
+    expect(resultPosts('gen-g')).toHaveLength(1);
+  });
+
+  it('looks in a DM without threads too before posting a begun delivery again', async () => {
+    const ledger = memoryLedger();
+    const dm = resultIn({ channelId: 'D0CAROL', threadId: 'D0CAROL' }, 'gen-h');
+    await publisher.postResult(dm, 'gen-h', ledger);
+    const filesBefore = double.files.length;
+    ledger.steps.set('slack-upload-0', 'begun');
+    ledger.steps.set('slack-message', 'begun');
+    await publisher.postResult(dm, 'gen-h', ledger);
+    expect(double.files.length).toBe(filesBefore);
+    expect(resultPosts('gen-h')).toHaveLength(1);
+  });
+
+  it('posts a failure message once when a retry finds it already in the thread', async () => {
+    const ledger = memoryLedger();
+    const failure = { ...resultIn({}, 'gen-i'), reason: 'failed' as const, message: 'It failed.' };
+    await publisher.postFailure(failure, 'gen-i-end', ledger);
+    ledger.steps.set('slack-message', 'begun');
+    await publisher.postFailure(failure, 'gen-i-end', ledger);
+    expect(resultPosts('gen-i')).toHaveLength(1);
   });
 
   it('sends a file over its upload limit as a link, without trying to upload it', async () => {

@@ -4,16 +4,19 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type DeliveryDeps, deliverGeneration } from '../../src/core/deliver-generation.js';
-import type { DeliveryLedger, MediaStore, Publisher } from '../../src/core/ports.js';
+import type { DeliveryLedger, DeliveryStepState, MediaStore, Publisher } from '../../src/core/ports.js';
 import type { GenerationResult } from '../../src/core/types.js';
 
-function deps(publisher: Publisher, markers: Set<string>): DeliveryDeps {
+function deps(publisher: Publisher, markers: Map<string, DeliveryStepState>): DeliveryDeps {
   return {
     store: {} as MediaStore,
     download: async ({ key }) => ({ key, contentType: 'image/png', sizeBytes: 3, url: 'u', providerUrl: 'p' }),
     publisher,
-    isDelivered: async (id) => markers.has(id),
-    markDelivered: async (id) => void markers.add(id),
+    ledgerFor: (id) => ({
+      state: async (step) => markers.get(`${id}:${step}`),
+      begin: async (step) => void (markers.has(`${id}:${step}`) ? undefined : markers.set(`${id}:${step}`, 'begun')),
+      done: async (step) => void markers.set(`${id}:${step}`, 'done'),
+    }),
   };
 }
 
@@ -28,15 +31,16 @@ const input = {
 
 describe('deliverGeneration', () => {
   it('keeps what a failed attempt recorded in the ledger for the retry, and posts a finished delivery once', async () => {
-    const markers = new Set<string>();
+    const markers = new Map<string, DeliveryStepState>();
     const seen: boolean[] = [];
     let attempts = 0;
     const publisher: Publisher = {
       platform: 'slack',
       async postResult(_result: GenerationResult, _id: string, ledger?: DeliveryLedger) {
         attempts++;
-        seen.push(await ledger!.has('upload-0'));
-        await ledger!.record('upload-0');
+        seen.push((await ledger!.state('upload-0')) === 'done');
+        await ledger!.begin('upload-0');
+        await ledger!.done('upload-0');
         if (attempts === 1) throw new Error('the follow-up message failed');
       },
       async postFailure() {},
@@ -46,6 +50,9 @@ describe('deliverGeneration', () => {
     await deliverGeneration(deps(publisher, markers), input);
     expect(seen).toEqual([false, true]);
     expect(attempts).toBe(2);
-    expect([...markers].sort()).toEqual(['gen-1', 'gen-1:upload-0']);
+    expect([...markers].sort()).toEqual([
+      ['gen-1:posted', 'done'],
+      ['gen-1:upload-0', 'done'],
+    ]);
   });
 });

@@ -2,8 +2,10 @@
  * Posts into Slack with the Web API and the bot token alone, so any worker process can deliver. Results are
  * uploaded into the thread with filesUploadV2 (alt text from the prompt) when within the upload limit, and
  * sent as links otherwise (or when Slack refuses the size); a message with Re-roll and Animate follows. Slack
- * has no nonce to lean on: the pipeline's delivered marker makes the whole post happen once, and its ledger
- * keeps a retry (after the follow-up message failed, say) from uploading a file twice.
+ * has no nonce to lean on, so each part is marked in the delivery's ledger before it is sent and after: a
+ * retry skips what is done, and for a part that was begun (the worker died or lost Redis mid-call) it
+ * looks in the thread — for the file by its name, for the message by the delivery id in its metadata —
+ * before sending it again. Each result is therefore posted exactly once.
  */
 import { buffer } from 'node:stream/consumers';
 import type { WebClient } from '@slack/web-api';
@@ -18,6 +20,7 @@ import type {
 import { AppError, ErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { cut, failureMessage, resultMessage, statusMessage } from './slack-render.js';
+import { createThreadSearch, DELIVERY_EVENT } from './slack-thread-search.js';
 
 /** Larger results are posted as links (Slack accepts up to 1 GB, but workspaces and phones suffer). */
 export const SLACK_UPLOAD_LIMIT_BYTES = 100 * 1024 * 1024;
@@ -46,58 +49,83 @@ export function threadTs(conversation: ConversationRef): string | undefined {
 export function createSlackPublisher(deps: SlackPublisherDeps): Publisher {
   const { client, store, logger } = deps;
   const limit = deps.uploadLimitBytes ?? SLACK_UPLOAD_LIMIT_BYTES;
+  const thread = createThreadSearch(client);
 
-  const post = async (conversation: ConversationRef, message: { text: string; blocks: unknown[] }) => {
-    const thread = threadTs(conversation);
+  /** A message of this delivery, posted once: its metadata carries the delivery id, to be found on a retry. */
+  const postOnce = async (
+    conversation: ConversationRef,
+    message: { text: string; blocks: unknown[] },
+    deliveryId: string,
+    ledger: DeliveryLedger | undefined,
+  ) => {
+    const step = 'slack-message';
+    const state = await ledger?.state(step);
+    if (state === 'done') return;
+    if (state === 'begun' && (await thread.hasMessage(conversation, deliveryId))) {
+      await ledger?.done(step);
+      return;
+    }
+    await ledger?.begin(step);
+    const ts = threadTs(conversation);
     try {
       await client.chat.postMessage({
         channel: conversation.channelId,
         text: message.text,
         blocks: message.blocks as never,
-        ...(thread ? { thread_ts: thread } : {}),
+        metadata: { event_type: DELIVERY_EVENT, event_payload: { delivery_id: deliveryId } },
+        ...(ts ? { thread_ts: ts } : {}),
       });
     } catch (error) {
       throw classify(error, conversation, logger);
     }
+    await ledger?.done(step);
   };
 
   return {
     platform: 'slack',
 
-    async postResult(result: GenerationResult, _deliveryId: string, ledger?: DeliveryLedger) {
+    async postResult(result: GenerationResult, deliveryId: string, ledger?: DeliveryLedger) {
       const linked: GenerationResult['assets'] = [];
       for (const [index, asset] of result.assets.entries()) {
         if (asset.sizeBytes > limit) {
           linked.push(asset);
           continue;
         }
-        // Slack has no idempotency key: an upload an earlier attempt finished is not repeated.
+        // Slack has no idempotency key: the ledger says what an earlier attempt finished, and an upload it
+        // began (and may have finished before it died) is looked for in the thread, by its file name.
         const step = `slack-upload-${index}`;
-        if (await ledger?.has(step)) continue;
+        const filename = uploadName(asset.key);
+        const state = await ledger?.state(step);
+        if (state === 'done') continue;
+        if (state === 'begun' && (await thread.hasFile(result.conversation, filename))) {
+          await ledger?.done(step);
+          continue;
+        }
         try {
-          const thread = threadTs(result.conversation);
+          await ledger?.begin(step);
+          const ts = threadTs(result.conversation);
           const upload = {
             channel_id: result.conversation.channelId,
-            ...(thread ? { thread_ts: thread } : {}),
+            ...(ts ? { thread_ts: ts } : {}),
             file: await buffer(await store.open(asset.key)),
-            filename: asset.key.split('/').pop() ?? 'result',
+            filename,
             title: cut(result.option.label, 200),
             alt_text: cut(result.option.prompt, 1_000),
           };
           // The SDK's argument type is a union its own optional fields do not satisfy under exactOptionalPropertyTypes.
           await client.filesUploadV2(upload as Parameters<WebClient['filesUploadV2']>[0]);
-          await ledger?.record(step);
+          await ledger?.done(step);
         } catch (error) {
           if (slackError(error) !== 'file_too_large') throw classify(error, result.conversation, logger);
           logger.info({ generationId: result.generationId }, 'Slack refused the upload size; posting a link instead');
           linked.push(asset);
         }
       }
-      await post(result.conversation, resultMessage(result, linked));
+      await postOnce(result.conversation, resultMessage(result, linked), deliveryId, ledger);
     },
 
-    async postFailure(failure: GenerationFailure) {
-      await post(failure.conversation, failureMessage(failure));
+    async postFailure(failure: GenerationFailure, deliveryId: string, ledger?: DeliveryLedger) {
+      await postOnce(failure.conversation, failureMessage(failure), deliveryId, ledger);
     },
 
     async updateStatus(conversation: ConversationRef, message: MessageRef | undefined, event: ProgressEvent) {
@@ -115,6 +143,11 @@ export function createSlackPublisher(deps: SlackPublisherDeps): Publisher {
       }
     },
   };
+}
+
+/** The uploaded file's name: the stored key's last part, `<generationId>-<index>.<ext>`, unique per delivery. */
+function uploadName(key: string): string {
+  return key.split('/').pop() ?? key;
 }
 
 export function slackError(error: unknown): string | undefined {

@@ -36,10 +36,20 @@ export function validateMessage(args: Args, requireContent: boolean, textField =
   return undefined;
 }
 
-/** A message as the API returns it (Slack message objects carry no `channel`). */
-export function publicMessage(message: StoredMessage): Record<string, unknown> {
-  const { channel: _channel, ...rest } = message;
-  return rest;
+/** A message as the API returns it (Slack message objects carry no `channel`; metadata only when asked for). */
+export function publicMessage(message: StoredMessage, includeMetadata = false): Record<string, unknown> {
+  const { channel: _channel, metadata, ...rest } = message;
+  return includeMetadata && metadata ? { ...rest, metadata } : rest;
+}
+
+/** chat.postMessage `metadata`: an `event_type` and an object `event_payload`, as Slack requires. */
+function parseMetadata(value: unknown): StoredMessage['metadata'] | 'invalid' | undefined {
+  if (value === undefined) return undefined;
+  const m = value as { event_type?: unknown; event_payload?: unknown } | null;
+  if (typeof m?.event_type !== 'string' || !/^[a-z0-9_]{1,255}$/.test(m.event_type)) return 'invalid';
+  if (typeof m.event_payload !== 'object' || m.event_payload === null || Array.isArray(m.event_payload))
+    return 'invalid';
+  return { event_type: m.event_type, event_payload: m.event_payload as Record<string, unknown> };
 }
 
 const authTest: Handler = (_args, state) => ({
@@ -68,6 +78,9 @@ const postMessage: Handler = (args, state) => {
     app_id: state.ids.appId,
   };
   if (Array.isArray(args.blocks)) message.blocks = args.blocks;
+  const metadata = parseMetadata(args.metadata);
+  if (metadata === 'invalid') return fail('invalid_metadata_format');
+  if (metadata) message.metadata = metadata;
   const threadTs = str(args.thread_ts);
   if (threadTs) {
     message.thread_ts = threadTs;
@@ -154,8 +167,19 @@ const conversationsReplies: Handler = (args, state) => {
   const thread = state.thread(channel, str(args.ts) ?? '');
   if (thread.length === 0) return fail('thread_not_found');
   const limit = Number(str(args.limit) ?? 1000);
-  const messages = thread.slice(0, limit > 0 ? limit : 1000).map(publicMessage);
+  const withMetadata = truthy(args.include_all_metadata);
+  const messages = thread.slice(0, limit > 0 ? limit : 1000).map((m) => publicMessage(m, withMetadata));
   return { ok: true, messages, has_more: messages.length < thread.length, response_metadata: { next_cursor: '' } };
+};
+
+const conversationsHistory: Handler = (args, state) => {
+  const channel = state.resolveChannel(str(args.channel));
+  if (channel === undefined) return fail('channel_not_found');
+  const all = state.history(channel);
+  const limit = Math.min(Math.max(Number(str(args.limit) ?? 100) || 100, 1), 999);
+  const withMetadata = truthy(args.include_all_metadata);
+  const messages = all.slice(0, limit).map((m) => publicMessage(m, withMetadata));
+  return { ok: true, messages, has_more: all.length > limit, response_metadata: { next_cursor: '' } };
 };
 
 const usersInfo: Handler = (args, state) => {
@@ -210,6 +234,7 @@ export const CHAT_HANDLERS: Record<string, Handler> = {
   'conversations.info': conversationsInfo,
   'conversations.open': conversationsOpen,
   'conversations.replies': conversationsReplies,
+  'conversations.history': conversationsHistory,
   'users.info': usersInfo,
   'reactions.add': reactionsAdd,
 };

@@ -23,6 +23,8 @@ export interface StoredMessage {
   reply_broadcast?: boolean;
   edited?: { user: string; ts: string };
   reactions?: Array<{ name: string; users: string[]; count: number }>;
+  /** Message metadata (chat.postMessage `metadata`); returned only when a read asks `include_all_metadata`. */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 export interface StoredEphemeral {
@@ -159,6 +161,13 @@ export class DoubleState {
   /** The thread as conversations.replies returns it: the parent (when the double knows it) and then its replies. */
   thread(channel: string, threadTs: string): StoredMessage[] {
     return this.messageList.filter((m) => m.channel === channel && (m.ts === threadTs || m.thread_ts === threadTs));
+  }
+
+  /** The channel's history as conversations.history returns it: top-level messages (and broadcasts), newest first. */
+  history(channel: string): StoredMessage[] {
+    return this.messageList
+      .filter((m) => m.channel === channel && (m.thread_ts === undefined || m.thread_ts === m.ts || m.reply_broadcast))
+      .reverse();
   }
 
   /** Store a message and keep the parent's thread fields (`thread_ts`, `reply_count`) as Slack does. */
