@@ -24,6 +24,7 @@ export function startGenerationWorkers(ctx: PipelineContext, connection: () => R
   };
   const lockAndStalls = {
     lockDuration: settings.lockDurationMs,
+    lockRenewTime: settings.lockRenewMs,
     stalledInterval: settings.stalledIntervalMs,
     maxStalledCount: settings.maxStalledCount,
   };

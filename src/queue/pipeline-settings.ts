@@ -33,13 +33,15 @@ export interface PipelineSettings {
   /** A person is told "already queued" about one option at most this often (a storm of presses). */
   duplicateNoteEveryMs: number;
   /**
-   * BullMQ job lock and stall checks. A worker renews its locks every `lockDurationMs / 2`; when a worker
-   * dies, its active jobs are taken over after the lock expires and two stall checks pass, so a new worker
-   * resumes them within `lockDurationMs + 2 × stalledIntervalMs` (12 s) instead of BullMQ's default ~60–90 s.
-   * A Redis outage shorter than half the lock keeps the lock; a job that stalls more than `maxStalledCount`
-   * times ends with a message.
+   * BullMQ job lock and stall checks. A worker renews its locks every `lockRenewMs`; when a worker dies, its
+   * active jobs are taken over once the lock expires and two stall checks have passed (BullMQ marks, then
+   * moves), so a new worker resumes them within `lockDurationMs + 2 × stalledIntervalMs` (12 s) instead of
+   * BullMQ's default 60–90 s. A Redis outage shorter than `lockDurationMs − lockRenewMs` (6 s) keeps every
+   * lock, so a step is never run twice at once; a job that stalls more than `maxStalledCount` times ends
+   * with a message.
    */
   lockDurationMs: number;
+  lockRenewMs: number;
   stalledIntervalMs: number;
   maxStalledCount: number;
 }
@@ -60,6 +62,7 @@ export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
   choiceDedupeMs: 3_600_000,
   duplicateNoteEveryMs: 5_000,
   lockDurationMs: 8_000,
+  lockRenewMs: 2_000,
   stalledIntervalMs: 2_000,
   maxStalledCount: 2,
 };
