@@ -8,7 +8,7 @@ import type { Dispatcher } from 'undici';
 import type { MediaStore } from '../core/ports.js';
 import type { MediaAsset } from '../core/types.js';
 import { AbortedError, AppError, ErrorCode } from '../errors.js';
-import { contentLength, describeUrl, discard, headerValue, httpGet } from './http-get.js';
+import { contentLength, describeUrl, discard, headerValue, httpGet, isRetryableStatus } from './http-get.js';
 import { mediaTooLargeError } from './media-common.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -90,8 +90,7 @@ export async function downloadToStore(options: DownloadOptions): Promise<MediaAs
   const { statusCode, headers, body } = res;
   if (statusCode < 200 || statusCode > 299) {
     discard(body);
-    const retryable = statusCode >= 500 || statusCode === 408 || statusCode === 429;
-    throw fetchFailed(`Fetching ${describeUrl(res.url)} answered HTTP ${statusCode}`, retryable);
+    throw fetchFailed(`Fetching ${describeUrl(res.url)} answered HTTP ${statusCode}`, isRetryableStatus(statusCode));
   }
   const contentType = headerValue(headers['content-type']) ?? '';
   if (!isAllowedType(contentType, options.allowedTypes)) {

@@ -1,12 +1,20 @@
 /**
  * A streaming GET on undici that follows a bounded number of redirects by hand, so every hop is checked
  * by the caller (scheme, allowed hosts) and caller headers such as a Slack bot token are dropped as soon
- * as a redirect leaves the original origin. The body is returned unread.
+ * as a redirect leaves the original origin. The body is returned unread. Which answers are worth retrying
+ * follows Higgsfield's error table (423, like 408/429/5xx, is temporary), so a download and an API call agree.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { type Dispatcher, request } from 'undici';
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** Temporary answers: a timeout, a locked (temporarily blocked) resource, rate limiting. 5xx too, below. */
+const RETRYABLE_STATUSES = new Set([408, 423, 429]);
+
+/** Whether a non-2xx answer may succeed later: 408, 423, 429 and every 5xx. */
+export function isRetryableStatus(statusCode: number): boolean {
+  return statusCode >= 500 || RETRYABLE_STATUSES.has(statusCode);
+}
 
 export interface HttpGetOptions {
   url: URL;

@@ -1,6 +1,6 @@
 /**
  * downloadToStore against a real node:http server and a real local store: the happy path and redirects,
- * type and size refusals before the body is read, final 4xx versus retryable 5xx/network, and a provider
+ * type and size refusals before the body is read, final 4xx versus retryable 423/429/5xx/network, and a provider
  * socket that dies mid-body.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -59,6 +59,12 @@ beforeAll(async () => {
         return;
       case '/busy':
         res.writeHead(503).end();
+        return;
+      case '/locked':
+        res.writeHead(423, { 'content-type': 'application/json' }).end('{"detail":"temporarily blocked"}');
+        return;
+      case '/slow-down':
+        res.writeHead(429, { 'retry-after': '1' }).end();
         return;
       case '/dies':
         res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': 2 * MIB });
@@ -157,6 +163,15 @@ describe('downloadToStore', () => {
     const busy = await failure(download('/busy', 'd/busy.png'));
     expect(busy).toMatchObject({ code: ErrorCode.MediaFetchFailed, kind: 'unavailable', retryable: true });
     expect(busy.message).toContain('HTTP 503');
+  });
+
+  it('treats a 423 (temporarily blocked) and a 429 as retryable, as the API client does', async () => {
+    const locked = await failure(download('/locked', 'd/locked.png'));
+    expect(locked).toMatchObject({ code: ErrorCode.MediaFetchFailed, kind: 'unavailable', retryable: true });
+    expect(locked.message).toContain('HTTP 423');
+    expect(locked.userMessage).toContain('try again');
+    const limited = await failure(download('/slow-down', 'd/slow-down.png'));
+    expect(limited).toMatchObject({ code: ErrorCode.MediaFetchFailed, retryable: true });
   });
 
   it('treats an unreachable host and a socket dying mid-body as retryable', async () => {
