@@ -1,8 +1,11 @@
 /**
- * `higgsbot chat [--simulate]`: the terminal chat. With `--simulate` it needs no account and no setup: it
- * starts the built-in Higgsfield simulator, uses the offline recommender, keeps its queue apart from a real
- * bot's (its own key prefix), and starts a private Redis when none answers and `redis-server` is installed.
+ * `higgsbot chat [--simulate] [--log-file path]`: the terminal chat. With `--simulate` it needs no account and
+ * no setup: it starts the built-in Higgsfield simulator, uses the offline recommender, keeps its queue apart
+ * from a real bot's (its own key prefix), and starts a private Redis when none answers and `redis-server` is
+ * installed. stdout carries the conversation only; logs (warn and up) go to stderr as one readable line each,
+ * or to `--log-file` as pino JSON, never as JSON into the terminal.
  */
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runTerminalChat } from '../adapters/terminal/terminal-chat.js';
@@ -22,6 +25,7 @@ export async function chatCommand(args: string[], io: CliIo): Promise<number> {
     options: {
       simulate: { type: 'boolean', default: false },
       'render-ms': { type: 'string', default: '3000' },
+      'log-file': { type: 'string' },
     },
   });
   const renderMs = Number(values['render-ms']);
@@ -31,6 +35,7 @@ export async function chatCommand(args: string[], io: CliIo): Promise<number> {
   const simulate = values.simulate ?? false;
   let sim: Simulator | undefined;
   let privateRedis: PrivateRedis | undefined;
+  let logFile: WriteStream | undefined;
   try {
     const overrides: Record<string, string | undefined> = {};
     if (simulate) {
@@ -58,10 +63,11 @@ export async function chatCommand(args: string[], io: CliIo): Promise<number> {
         overrides: { ...overrides, REDIS_URL: privateRedis.url },
       });
     }
-    const logger = createLogger({
-      level: config.logLevel === 'info' ? 'warn' : config.logLevel,
-      destination: io.stderr,
-    });
+    const level = config.logLevel === 'info' ? 'warn' : config.logLevel;
+    if (values['log-file'] !== undefined) logFile = await openLogFile(values['log-file']);
+    const logger = logFile
+      ? createLogger({ level, destination: logFile })
+      : createLogger({ level, destination: io.stderr, format: 'line' });
     const app = await createApp({
       config,
       logger,
@@ -75,6 +81,8 @@ export async function chatCommand(args: string[], io: CliIo): Promise<number> {
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.once('SIGINT', onSignal);
+    // The reader of our output has gone (`higgsbot chat | head`): leave as Ctrl-C would.
+    io.signal?.addEventListener('abort', onSignal, { once: true });
     try {
       if (!app.assistant) throw new Error('the assistant is not wired in this role');
       const mode = simulate
@@ -103,11 +111,25 @@ export async function chatCommand(args: string[], io: CliIo): Promise<number> {
       });
     } finally {
       process.off('SIGINT', onSignal);
+      io.signal?.removeEventListener('abort', onSignal);
       for (const closer of app.closers) await closer.close();
     }
     return ExitCode.Ok;
   } finally {
     await sim?.close();
     privateRedis?.stop();
+    if (logFile) await new Promise((resolve) => logFile?.end(resolve));
   }
+}
+
+/** Appends to `path`; a path that cannot be written is the person's to fix, said before anything starts. */
+async function openLogFile(path: string): Promise<WriteStream> {
+  const stream = createWriteStream(path, { flags: 'a' });
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', (error) =>
+      reject(new BadInputError(`--log-file ${path} cannot be written: ${error.message}`)),
+    );
+  });
+  return stream;
 }

@@ -1,17 +1,22 @@
 /**
- * The `higgsbot` command line: dispatch, help, and the one place errors become exit codes.
+ * The `higgsbot` command line: dispatch, help, and the one place errors become exit codes. A closed output
+ * pipe (`higgsbot models | head`) ends every command quietly with exit 0: the command is told through
+ * `io.signal` and given a moment to clean up, and the runner never waits on output nobody will read.
  */
 import { AppError, BadInputError } from '../errors.js';
 import { chatCommand } from './chat-command.js';
 import { doctorCommand } from './doctor-command.js';
 import { generateCommand } from './generate-command.js';
-import { type CliIo, ExitCode, line } from './io.js';
+import { type CliIo, ExitCode, line, watchClosedOutput } from './io.js';
 import { modelsCommand } from './models-command.js';
 import { registerCommandsCommand } from './register-commands-command.js';
 import { simulatorCommand } from './simulator-command.js';
 import { startCommand } from './start-command.js';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
+
+/** After the output closed, how long a command may take to clean up (close Redis, stop the simulator). */
+const CLOSED_OUTPUT_GRACE_MS = 5_000;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   start: {
@@ -45,6 +50,7 @@ function help(io: CliIo): void {
 }
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const output = watchClosedOutput(io);
   const [name, ...args] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     help(io);
@@ -56,8 +62,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return ExitCode.BadInput;
   }
   try {
-    return await command.run(args, io);
+    const run = command.run(args, { ...io, signal: output.signal });
+    const ended = await Promise.race([run, output.closed.then(() => undefined)]);
+    if (ended !== undefined) return ended;
+    // Nobody reads our output any more: give the command its moment to stop, then end quietly either way.
+    await Promise.race([run.catch(() => undefined), new Promise((r) => setTimeout(r, CLOSED_OUTPUT_GRACE_MS).unref())]);
+    return ExitCode.Ok;
   } catch (error) {
+    if (output.signal.aborted) return ExitCode.Ok;
     if (error instanceof BadInputError || (error instanceof TypeError && 'code' in error)) {
       // node:util parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for unknown or malformed options.
       line(io.stderr, error.message);

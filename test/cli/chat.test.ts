@@ -1,6 +1,7 @@
 /**
  * `higgsbot chat --simulate` end to end, in-process: lines in through a pipe, the real queue and worker on
- * Redis, the built-in simulator, the offline recommender, and results saved to a folder.
+ * Redis, the built-in simulator, the offline recommender, and results saved to a folder. stdout is what the
+ * person reads, so it must hold the conversation only; logs go to stderr as readable lines, or to a file.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -27,6 +28,28 @@ afterAll(async () => {
 function env(): NodeJS.ProcessEnv {
   return { REDIS_URL: redisUrl(), MEDIA_DIR: mediaDir, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn' };
 }
+
+/** A chat fed line by line, and a wait for what it prints. */
+function typedChat(args: readonly string[] = []) {
+  const io = captureIo();
+  const stdin = new PassThrough();
+  const run = runCli(['chat', '--simulate', ...args], { ...io, env: env(), stdin });
+  const say = (line: string) => stdin.write(`${line}\n`);
+  const until = async (pattern: RegExp, timeoutMs = 15_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(io.stdout.text)) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; output:\n${io.stdout.text}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const end = async () => {
+    stdin.end();
+    return run;
+  };
+  return { io, say, until, end };
+}
+
+const JSON_LINE = /^\s*\{.*\}\s*$/m;
 
 describe('higgsbot chat --simulate', () => {
   it('through a pipe: ask, see options with reasons, pick one, and the result file exists', async () => {
@@ -85,6 +108,65 @@ describe('higgsbot chat --simulate', () => {
     expect(io.stdout.text).toMatch(/#3 ✔/);
     expect(io.stdout.text).toMatch(/#2 (canceled|✔)/);
   }, 40_000);
+
+  it('a cancel that comes too late: the chat says so, and its log stays a readable line out of the conversation', async () => {
+    const chat = typedChat(['--render-ms', '2500']);
+    chat.say('a lighthouse on a cliff, as a picture');
+    await chat.until(/Type 1-\d to generate/);
+    chat.say('1');
+    await chat.until(/#1 rendering/);
+    chat.say('c 1');
+    await chat.until(/#1 is already rendering at Higgsfield and can no longer be canceled\./);
+    await chat.until(/#1 ✔/);
+    expect(await chat.end(), chat.io.stderr.text).toBe(0);
+
+    const { stdout, stderr } = chat.io;
+    expect(stdout.text).not.toMatch(JSON_LINE);
+    expect(stdout.text).not.toMatch(/higgsfield error|"level"/);
+    // Higgsfield's 400 to the cancel is logged at warn: one line a person can read, not pino JSON.
+    expect(stderr.text).not.toMatch(JSON_LINE);
+    expect(stderr.text).toMatch(
+      /^\d\d:\d\d:\d\d warn {2}higgsfield error · .*path=\/requests\/\S+\/cancel status=400/m,
+    );
+    for (const line of stderr.text.split('\n').filter(Boolean))
+      expect(line).toMatch(/^\d\d:\d\d:\d\d (warn|error|fatal) /);
+  }, 30_000);
+
+  it('with --log-file, logs go to that file and the terminal shows the conversation only', async () => {
+    const logFile = join(mediaDir, 'chat.log');
+    const chat = typedChat(['--render-ms', '2500', '--log-file', logFile]);
+    chat.say('a lighthouse on a cliff, as a picture');
+    await chat.until(/Type 1-\d to generate/);
+    chat.say('1');
+    await chat.until(/#1 rendering/);
+    chat.say('c 1');
+    await chat.until(/#1 is already rendering at Higgsfield/);
+    chat.say('quit');
+    expect(await chat.end()).toBe(0);
+    expect(chat.io.stderr.text).toBe('');
+    const entries = readFileSync(logFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(entries).toContainEqual(expect.objectContaining({ msg: 'higgsfield error', status: 400 }));
+  }, 30_000);
+
+  it('`jobs` lists each active job by its option label, as the chat named it when queued', async () => {
+    const chat = typedChat(['--render-ms', '2000']);
+    chat.say('a lighthouse on a cliff, as a picture');
+    await chat.until(/Type 1-\d to generate/);
+    chat.say('1');
+    await chat.until(/#1 .+: queued/);
+    const label = /#1 (.+): queued/.exec(chat.io.stdout.text)?.[1] ?? '';
+    chat.say('jobs');
+    const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    await chat.until(
+      new RegExp(`^#1 ${escaped}: (queued|submitted|rendering|delivering)( \\(position \\d+\\))?$`, 'm'),
+    );
+    expect(chat.io.stdout.text).not.toMatch(/^#1 [\w-]+\/\S+: /m);
+    chat.say('quit');
+    expect(await chat.end()).toBe(0);
+  }, 30_000);
 
   it('says how to get Redis when none answers and none can be started', async () => {
     const io = captureIo();

@@ -7,6 +7,7 @@ import { listModels } from '../../src/higgsfield/models/registry.js';
 import { SIMULATOR_CREDENTIALS, type Simulator, startSimulator } from '../../src/higgsfield/simulator/index.js';
 import { captureIo } from '../support/capture.js';
 import { redisUrl } from '../support/redis.js';
+import { ensureBuilt, runBin } from './built-cli.js';
 
 let sim: Simulator;
 let mediaDir: string;
@@ -48,6 +49,25 @@ describe('higgsbot models', () => {
     expect(models.every((m) => m.kind === 'image-to-video' && m.params.length > 0)).toBe(true);
   });
 
+  describe('as people run it, piped into a reader that leaves early', () => {
+    beforeAll(ensureBuilt, 120_000);
+
+    it('`higgsbot models | head -1` prints the first line and ends quietly, exit 0', async () => {
+      const run = await runBin(['models'], (soFar) => soFar.includes('\n'));
+      expect(run.stdout.split('\n')[0]).toBe('text-to-image (3)');
+      expect(run.stderr).toBe('');
+      expect(run).toMatchObject({ code: 0, signal: null });
+    });
+
+    it('a reader that is gone before the first write: no EPIPE stack, exit 0', async () => {
+      for (const args of [['models'], ['models', '--json'], ['help']]) {
+        const run = await runBin(args, () => true);
+        expect(run.stderr, args.join(' ')).not.toMatch(/EPIPE|Unhandled|at .+:\d+:\d+/);
+        expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(0);
+      }
+    });
+  });
+
   it('answers a bad option with exit code 2 and a message', async () => {
     const io = captureIo();
     expect(await runCli(['models', '--kind', 'audio'], io)).toBe(2);
@@ -63,7 +83,8 @@ describe('higgsbot doctor', () => {
     expect(io.stdout.text).toMatch(/✔ Configuration\s+all variables valid/);
     expect(io.stdout.text).toMatch(/✔ Redis\s+reachable/);
     expect(io.stdout.text).toMatch(/✔ Higgsfield API\s+reachable at http:\/\/127\.0\.0\.1/);
-    expect(io.stdout.text).toMatch(/✔ Higgsfield credentials\s+valid/);
+    expect(io.stdout.text).toMatch(/✔ Higgsfield credentials\s+valid for key id sim-key/);
+    expect(io.stdout.text).toMatch(/✔ Higgsfield models\s+\d+ models listed for this key/);
     expect(io.stdout.text).toMatch(/– Higgsfield webhooks\s+not configured: results are found by polling/);
     expect(io.stdout.text).toMatch(/✔ Media storage\s+local folder .* is writable/);
     expect(io.stdout.text).toMatch(/– Claude \(Anthropic\)\s+no ANTHROPIC_API_KEY: the offline recommender is used/);
@@ -78,6 +99,44 @@ describe('higgsbot doctor', () => {
     expect(io.stdout.text).toMatch(/✔ Higgsfield API\s+reachable/);
     expect(io.stdout.text).toMatch(/✖ Higgsfield credentials\s+invalid: Higgsfield rejected key id sim-key \(401\)/);
     expect(io.stdout.text).not.toContain('not-the-secret');
+  });
+
+  it('calls valid credentials valid when GET /models answers 404: the listing is extra information', async () => {
+    sim.injectFault({ method: 'GET', pathPrefix: '/models', status: 404, body: { detail: 'Not Found' } });
+    const io = captureIo(env());
+    const code = await runCli(['doctor'], io);
+    expect(io.stdout.text).toMatch(/✔ Higgsfield credentials\s+valid for key id sim-key/);
+    expect(io.stdout.text).toMatch(/– Higgsfield models\s+no listing here \(GET \/models answered 404\)/);
+    expect(io.stdout.text).toContain('All configured services are ready.');
+    expect(code).toBe(0);
+  });
+
+  it('judges the key on documented endpoints: the Soul style list, else a status read (404 = the key works)', async () => {
+    const calls = () =>
+      sim.stats().calls.map((c) => `${c.method} ${c.path.replace(/[0-9a-f-]{36}/, '<id>')} ${c.status}`);
+    const before = calls().length;
+    const moved = {
+      method: 'GET',
+      pathPrefix: '/v1/text2image/soul-styles',
+      status: 404,
+      body: { detail: 'Not Found' },
+    };
+    sim.injectFault(moved);
+    sim.injectFault({ method: 'GET', pathPrefix: '/models', status: 404, body: { detail: 'Not Found' } });
+    const io = captureIo(env());
+    expect(await runCli(['doctor'], io)).toBe(0);
+    expect(io.stdout.text).toMatch(/✔ Higgsfield credentials\s+valid for key id sim-key/);
+    expect(calls().slice(before)).toEqual([
+      'GET /v1/text2image/soul-styles/v2 404',
+      'GET /requests/<id>/status 404',
+      'GET /models 404',
+    ]);
+
+    sim.injectFault(moved);
+    const wrong = captureIo(env({ HF_CREDENTIALS: 'sim-key:not-the-secret' }));
+    expect(await runCli(['doctor'], wrong)).toBe(1);
+    expect(wrong.stdout.text).toMatch(/✖ Higgsfield credentials\s+invalid: Higgsfield rejected key id sim-key \(401\)/);
+    expect(wrong.stdout.text).toMatch(/– Higgsfield models\s+not listed \(the credentials are not usable\)/);
   });
 
   it('reports an unreachable Higgsfield and Redis', async () => {

@@ -118,7 +118,7 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
         if (active.length === 0) print('No active jobs.');
         for (const a of active) {
           const position = a.position ? ` (position ${a.position})` : '';
-          print(`#${byId.get(a.generationId)?.number ?? '?'} ${a.modelId}: ${a.state}${position}`);
+          print(`#${byId.get(a.generationId)?.number ?? '?'} ${a.label}: ${a.state}${position}`);
         }
       },
     ],
