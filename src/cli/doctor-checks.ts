@@ -1,12 +1,15 @@
 /**
  * The checks behind `higgsbot doctor`, one per configured service. Each reaches the service with the
  * cheapest authenticated call it has and reports in words; a service that is not configured is skipped
- * with a note on what it would take, never failed.
+ * with a note on what it would take, never failed. Higgsfield's key is judged on documented endpoints
+ * only (the Soul style list, else a status read where 404 for an unknown id means the key works); `GET
+ * /models`, whose shape only third parties describe, is extra information and never fails the run.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
+import { ErrorCode } from '../errors.js';
 import { HiggsfieldClient } from '../higgsfield/client.js';
 import { HiggsfieldError } from '../higgsfield/errors.js';
 import type { Logger } from '../log.js';
@@ -54,27 +57,86 @@ export async function checkHiggsfield(config: Config, logger: Logger): Promise<C
     ];
   }
   const client = new HiggsfieldClient({ baseUrl, credentials, logger, timeoutMs: TIMEOUT_MS, retry: { attempts: 1 } });
-  try {
-    const models = await client.listModels();
+  const reachable: CheckResult = { name: 'Higgsfield API', status: 'ok', detail: `reachable at ${baseUrl}` };
+  const key = await checkKey(client, credentials.keyId);
+  if ('unreachable' in key) {
     return [
-      { name: 'Higgsfield API', status: 'ok', detail: `reachable at ${baseUrl}` },
-      { name: 'Higgsfield credentials', status: 'ok', detail: `valid (${models.length} models available to this key)` },
-      webhookCheck,
-    ];
-  } catch (error) {
-    if (error instanceof HiggsfieldError && error.status !== undefined) {
-      const reachable: CheckResult = { name: 'Higgsfield API', status: 'ok', detail: `reachable at ${baseUrl}` };
-      const detail =
-        error.status === 401
-          ? `invalid: Higgsfield rejected key id ${credentials.keyId} (401)`
-          : `not usable: Higgsfield answered ${error.status}`;
-      return [reachable, { name: 'Higgsfield credentials', status: 'fail', detail }, webhookCheck];
-    }
-    return [
-      { name: 'Higgsfield API', status: 'fail', detail: `not reachable at ${baseUrl}: ${reason(error)}` },
+      { name: 'Higgsfield API', status: 'fail', detail: `not reachable at ${baseUrl}: ${key.unreachable}` },
       { name: 'Higgsfield credentials', status: 'skip', detail: 'not checked (API unreachable)' },
       webhookCheck,
     ];
+  }
+  const models: CheckResult =
+    key.status === 'ok'
+      ? await checkModelListing(client)
+      : { name: 'Higgsfield models', status: 'skip', detail: 'not listed (the credentials are not usable)' };
+  return [reachable, key, models, webhookCheck];
+}
+
+/**
+ * The credentials, on documented endpoints: the Soul style list (200 proves the key), else, should that list
+ * answer 404, a status read of a request id that cannot exist: Higgsfield authenticates before it looks the
+ * id up, so there 404 means the key works. 401 from either means it does not.
+ */
+async function checkKey(client: HiggsfieldClient, keyId: string): Promise<CheckResult | { unreachable: string }> {
+  const name = 'Higgsfield credentials';
+  const valid: CheckResult = { name, status: 'ok', detail: `valid for key id ${keyId}` };
+  let answered: number | undefined;
+  try {
+    await client.listStyles();
+    return valid;
+  } catch (error) {
+    answered = answerOf(error);
+    if (answered === undefined) return { unreachable: reason(error) };
+  }
+  if (answered === 404) {
+    // The style list moved: the status read is documented as 401 for a bad key, 404 for an unknown id.
+    try {
+      await client.status(randomUUID());
+      return valid;
+    } catch (error) {
+      answered = answerOf(error);
+      if (answered === undefined) return { unreachable: reason(error) };
+      if (answered === 404) return valid;
+    }
+  }
+  if (answered === 401) return { name, status: 'fail', detail: `invalid: Higgsfield rejected key id ${keyId} (401)` };
+  if (answered === 200) return valid; // an authenticated endpoint answered, though with a body we did not expect
+  if (answered === 423 || answered === 429 || answered >= 500) {
+    return { name, status: 'warn', detail: `not confirmed: Higgsfield answered ${answered}; try again shortly` };
+  }
+  return { name, status: 'fail', detail: `not usable: Higgsfield answered ${answered}` };
+}
+
+/** The HTTP status Higgsfield answered with (200 for a body we could not read), or undefined when it did not answer. */
+function answerOf(error: unknown): number | undefined {
+  if (!(error instanceof HiggsfieldError)) return undefined;
+  if (error.code === ErrorCode.HfBadResponse) return 200;
+  return error.status;
+}
+
+/** Extra information only: `GET /models` comes from third-party descriptions, so its absence fails nothing. */
+async function checkModelListing(client: HiggsfieldClient): Promise<CheckResult> {
+  const name = 'Higgsfield models';
+  try {
+    const slugs = await client.listModels();
+    return { name, status: 'ok', detail: `${slugs.length} models listed for this key` };
+  } catch (error) {
+    const answered = answerOf(error);
+    if (answered === 404) {
+      return {
+        name,
+        status: 'skip',
+        detail: 'no listing here (GET /models answered 404); the registry is used as it is',
+      };
+    }
+    const why =
+      answered === undefined
+        ? reason(error)
+        : answered === 200
+          ? 'GET /models sent a list we could not read'
+          : `GET /models answered ${answered}`;
+    return { name, status: 'warn', detail: `not listed: ${why}; the registry is used as it is` };
   }
 }
 
