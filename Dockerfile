@@ -5,7 +5,7 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --ignore-scripts --no-audit --no-fund
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY commands ./commands
@@ -26,6 +26,10 @@ COPY --from=build --chown=node:node /app/dist ./dist
 USER node
 EXPOSE 8080
 VOLUME ["/app/media"]
+# Liveness: every role serves /healthz on HTTP_PORT. The slim image has no curl, so Node's own fetch asks;
+# exec form (no shell), and the port is read inside Node because exec form expands no variables.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HTTP_PORT || 8080) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Exec form: node is PID 1's child-free process and receives SIGTERM for a graceful shutdown.
 ENTRYPOINT ["node", "bin/higgsbot.js"]
 CMD ["start", "--role", "all"]

@@ -30,11 +30,19 @@ const EXPECTED: Record<string, string> = {
   SLACK_APP_TOKEN: 'an app-level token starting with xapp- (enables Socket Mode)',
   SLACK_API_URL: 'an http(s) URL ending in /api/, default https://slack.com/api/',
   HTTP_PORT: 'a port number from 0 to 65535, default 8080',
+  PUBLIC_URL:
+    'the public http(s) address of this bot’s HTTP_PORT, without query or fragment, e.g. https://bot.example.com',
+  MEDIA_LINK_SECRET:
+    'a random secret of at least 32 characters (e.g. `openssl rand -hex 32`), the same in every bot and worker process, set together with PUBLIC_URL',
+  MEDIA_LINK_TTL_HOURS:
+    'a whole number of hours from 1 to 8760 that links to results stay valid, default 168 (7 days); at most 168 while links are presigned S3 URLs',
   MEDIA_DIR: 'a folder path for generated media, default ./media',
   S3_BUCKET: 'an S3 bucket name (3–63 characters of a-z, 0-9, . and -)',
   S3_REGION: 'an AWS region such as us-east-1',
   S3_ENDPOINT: 'an http(s) URL of an S3-compatible endpoint, e.g. http://minio:9000',
   S3_FORCE_PATH_STYLE: 'true or false (true for MinIO)',
+  S3_PUBLIC_URL:
+    'the public http(s) origin of the S3 API (no path), e.g. https://media.example.com, used with S3_BUCKET',
   AWS_ACCESS_KEY_ID: 'the access key id for the bucket',
   AWS_SECRET_ACCESS_KEY: 'the secret access key for the bucket, set together with AWS_ACCESS_KEY_ID',
   LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
@@ -47,6 +55,17 @@ const opt = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
 const httpUrl = z.url({ protocol: /^https?$/, error: 'is not an http(s) URL' });
 const snowflake = z.string().regex(/^\d{17,20}$/, 'is not a numeric Discord id');
+const noExtras = (u: URL) => u.search === '' && u.hash === '' && u.username === '' && u.password === '';
+const publicBase = httpUrl.refine(
+  (v) => noExtras(new URL(v)),
+  'has a query, a fragment or credentials, which a base URL must not',
+);
+const publicOrigin = httpUrl.refine(
+  (v) => noExtras(new URL(v)) && new URL(v).pathname === '/',
+  'is not a bare origin (no path, query, fragment or credentials)',
+);
+/** SigV4 presigned URLs live at most 7 days. */
+const MAX_PRESIGNED_HOURS = 168;
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], 'is not true or false')
   .transform((v) => /^(true|1|yes)$/.test(v));
@@ -74,11 +93,17 @@ const envSchema = z.object({
   SLACK_APP_TOKEN: opt(z.string().startsWith('xapp-', 'does not start with xapp-')),
   SLACK_API_URL: opt(httpUrl).default('https://slack.com/api/'),
   HTTP_PORT: opt(z.coerce.number('is not a number').int('is not a whole number').min(0).max(65535)).default(8080),
+  PUBLIC_URL: opt(publicBase),
+  MEDIA_LINK_SECRET: opt(z.string().min(32, 'is shorter than 32 characters')),
+  MEDIA_LINK_TTL_HOURS: opt(z.coerce.number('is not a number').int('is not a whole number').min(1).max(8760)).default(
+    MAX_PRESIGNED_HOURS,
+  ),
   MEDIA_DIR: opt(z.string()).default('./media'),
   S3_BUCKET: opt(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'is not a valid bucket name')),
   S3_REGION: opt(z.string().regex(/^[a-z0-9-]+$/, 'is not a region name')).default('us-east-1'),
   S3_ENDPOINT: opt(httpUrl),
   S3_FORCE_PATH_STYLE: opt(bool),
+  S3_PUBLIC_URL: opt(publicOrigin),
   AWS_ACCESS_KEY_ID: opt(z.string()),
   AWS_SECRET_ACCESS_KEY: opt(z.string()),
   LOG_LEVEL: opt(z.enum(LOG_LEVELS, 'is not a log level')).default('info'),
@@ -90,6 +115,9 @@ const envSchema = z.object({
 });
 
 type Env = z.infer<typeof envSchema>;
+
+/** Every variable the schema reads (.env.example must list them all). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 /** Services a command cannot run without; their credentials become required. */
 export type Requirement = 'higgsfield';
@@ -109,12 +137,23 @@ export interface Config {
   discordApiUrl: string;
   slack?: { botToken: string; signingSecret?: string; appToken?: string; apiUrl: string };
   slackApiUrl: string;
+  /**
+   * Stored results and the links people get to them (src/media/media-links.ts has the rule): a presigned
+   * URL on `s3.publicUrl` when set; else this bot's signed /media route when `signedLinks` is set; else a
+   * presigned URL on the S3 endpoint, or the provider's URL for the local folder.
+   */
   media: {
     dir: string;
+    /** How long every link to a stored result stays valid, in seconds (MEDIA_LINK_TTL_HOURS). */
+    linkTtlS: number;
+    /** PUBLIC_URL (no trailing slash) and MEDIA_LINK_SECRET: links through this bot's signed route. */
+    signedLinks?: { publicUrl: string; secret: string };
     s3?: {
       bucket: string;
       region: string;
       endpoint?: string;
+      /** S3_PUBLIC_URL: the origin links are presigned on, instead of `endpoint`. */
+      publicUrl?: string;
       forcePathStyle: boolean;
       accessKeyId?: string;
       secretAccessKey?: string;
@@ -139,7 +178,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
         return { variable, problem: issue.message, expected: EXPECTED[variable] ?? 'a valid value' };
       });
   // Cross-field checks look at which variables are present, so they are reported alongside format errors.
-  issues.push(...missingPairs(env, new Set(issues.map((i) => i.variable)), options.require ?? []));
+  const reported = new Set(issues.map((i) => i.variable));
+  issues.push(...missingPairs(env, reported, options.require ?? []));
+  if (result.success) issues.push(...linkLifetime(result.data));
   if (issues.length > 0 || !result.success) throw new ConfigError(issues);
   return toConfig(result.data);
 }
@@ -165,7 +206,23 @@ function missingPairs(env: NodeJS.ProcessEnv, reported: Set<string>, required: r
   need('SLACK_BOT_TOKEN', has('SLACK_APP_TOKEN') || has('SLACK_SIGNING_SECRET'));
   need('AWS_SECRET_ACCESS_KEY', has('AWS_ACCESS_KEY_ID'));
   need('AWS_ACCESS_KEY_ID', has('AWS_SECRET_ACCESS_KEY'));
+  need('MEDIA_LINK_SECRET', has('PUBLIC_URL'));
+  need('PUBLIC_URL', has('MEDIA_LINK_SECRET'));
+  need('S3_BUCKET', has('S3_PUBLIC_URL'));
   return out;
+}
+
+/** Presigned S3 links (S3_PUBLIC_URL, or S3 without PUBLIC_URL) cannot outlive 7 days: say so, never clamp. */
+function linkLifetime(env: Env): ConfigIssue[] {
+  const presigned = env.S3_BUCKET !== undefined && (env.S3_PUBLIC_URL !== undefined || env.PUBLIC_URL === undefined);
+  if (!presigned || env.MEDIA_LINK_TTL_HOURS <= MAX_PRESIGNED_HOURS) return [];
+  return [
+    {
+      variable: 'MEDIA_LINK_TTL_HOURS',
+      problem: `is more than ${MAX_PRESIGNED_HOURS} (7 days), the longest a presigned S3 link lives, and links here are presigned`,
+      expected: EXPECTED.MEDIA_LINK_TTL_HOURS ?? 'a value',
+    },
+  ];
 }
 
 function toConfig(env: Env): Config {
@@ -187,7 +244,7 @@ function toConfig(env: Env): Config {
     anthropic: { model: env.ANTHROPIC_MODEL, timeoutMs: env.ANTHROPIC_TIMEOUT_MS },
     discordApiUrl: env.DISCORD_API_URL,
     slackApiUrl: env.SLACK_API_URL,
-    media: { dir: env.MEDIA_DIR },
+    media: { dir: env.MEDIA_DIR, linkTtlS: env.MEDIA_LINK_TTL_HOURS * 3600 },
   };
   if (credentials) config.higgsfield.credentials = credentials;
   if (env.HIGGSFIELD_WEBHOOK_URL && env.HIGGSFIELD_WEBHOOK_SECRET) {
@@ -208,6 +265,9 @@ function toConfig(env: Env): Config {
     if (env.SLACK_SIGNING_SECRET) config.slack.signingSecret = env.SLACK_SIGNING_SECRET;
     if (env.SLACK_APP_TOKEN) config.slack.appToken = env.SLACK_APP_TOKEN;
   }
+  if (env.PUBLIC_URL && env.MEDIA_LINK_SECRET) {
+    config.media.signedLinks = { publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''), secret: env.MEDIA_LINK_SECRET };
+  }
   if (env.S3_BUCKET) {
     config.media.s3 = {
       bucket: env.S3_BUCKET,
@@ -215,6 +275,7 @@ function toConfig(env: Env): Config {
       forcePathStyle: env.S3_FORCE_PATH_STYLE ?? env.S3_ENDPOINT !== undefined,
     };
     if (env.S3_ENDPOINT) config.media.s3.endpoint = env.S3_ENDPOINT;
+    if (env.S3_PUBLIC_URL) config.media.s3.publicUrl = new URL(env.S3_PUBLIC_URL).origin;
     if (env.AWS_ACCESS_KEY_ID) config.media.s3.accessKeyId = env.AWS_ACCESS_KEY_ID;
     if (env.AWS_SECRET_ACCESS_KEY) config.media.s3.secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   }

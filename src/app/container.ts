@@ -12,6 +12,7 @@ import type { Assistant } from '../core/assistant.js';
 import type { MediaStore, Publisher } from '../core/ports.js';
 import { HiggsfieldClient } from '../higgsfield/client.js';
 import { type Route, type RouteHandler, sendJson, startHttpServer } from '../http/http-server.js';
+import { createMediaRoutes } from '../http/media-route.js';
 import type { ResponseBacklog } from '../http/response-backlog.js';
 import { createHiggsfieldWebhookHandler, WEBHOOK_PATH } from '../http/webhook-route.js';
 import { createWebhookVerifier } from '../http/webhook-verifier.js';
@@ -106,6 +107,10 @@ export async function createApp(options: AppOptions): Promise<App> {
           logger,
         }),
       });
+    }
+    if (config.media.signedLinks) {
+      // Links to results through this port (media-links.ts): any role can serve them.
+      routes.push(...createMediaRoutes({ store, secret: config.media.signedLinks.secret, logger }));
     }
     const server = await startHttpServer({
       port: config.httpPort,

@@ -1,7 +1,8 @@
 /**
- * A minimal node:http server for probes and inbound webhooks: built-in /healthz (liveness) and /readyz
- * (readiness), exact-path routes, JSON errors that never carry details. No framework: three routes do not
- * justify one, and `close()` must drop keep-alive sockets so shutdown and tests never hang.
+ * A minimal node:http server for probes, inbound webhooks and signed media links: built-in /healthz
+ * (liveness) and /readyz (readiness), exact-path routes and prefix routes (an exact match wins, then the
+ * longest prefix), JSON errors that never carry details. No framework: a handful of routes do not justify
+ * one, and `close()` must drop keep-alive sockets so shutdown and tests never hang.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +13,9 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promis
 
 export interface Route {
   method: string;
+  /** The exact path; with `prefix`, a prefix ending in '/' that matches every path below it. */
   path: string;
+  prefix?: boolean;
   handler: RouteHandler;
 }
 
@@ -114,6 +117,16 @@ function pathOf(req: IncomingMessage): string | undefined {
   }
 }
 
+/** The routes for `path`: those with exactly that path, else those under its longest matching prefix. */
+function routesFor(routes: readonly Route[], path: string | undefined): Route[] {
+  if (path === undefined) return [];
+  const exact = routes.filter((r) => !r.prefix && r.path === path);
+  if (exact.length > 0) return exact;
+  const under = routes.filter((r) => r.prefix && path.startsWith(r.path));
+  const longest = Math.max(0, ...under.map((r) => r.path.length));
+  return under.filter((r) => r.path.length === longest);
+}
+
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const host = options.host ?? '0.0.0.0';
   const log = options.logger.child({ module: 'http' });
@@ -143,7 +156,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = pathOf(req);
     const method = (req.method ?? 'GET').toUpperCase();
-    const onPath = routes.filter((r) => r.path === path);
+    const onPath = routesFor(routes, path);
     const route = onPath.find((r) => r.method.toUpperCase() === method);
     try {
       if (!route) {

@@ -2,10 +2,11 @@
  * MediaStore on the local disk. `put` streams through a byte counter into a temp file beside the target
  * and renames it into place, so a reader never sees a half-written file and an aborted or over-cap write
  * leaves nothing behind. stream.pipeline gives backpressure: memory does not grow with the file.
+ * The folder keeps no metadata: `head` takes the content type from the key's extension.
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -13,6 +14,9 @@ import type { MediaPutOptions, MediaStore } from '../core/ports.js';
 import type { MediaAsset } from '../core/types.js';
 import {
   ByteCounter,
+  type ByteRange,
+  contentTypeOfKey,
+  type MediaReader,
   mediaNotFoundError,
   mediaStoreFailedError,
   putFailure,
@@ -23,19 +27,39 @@ import {
 export interface LocalMediaStoreOptions {
   /** Root folder; relative paths are resolved against the working directory. */
   dir: string;
-  /** Where `dir` is served over HTTP, if anywhere: asset URLs become `<publicBaseUrl>/<key>`. */
-  publicBaseUrl?: string;
+  /** The link an asset gets (see media-links.ts); without it, the provider's URL. */
+  linkFor?: (key: string) => string;
 }
 
-export interface LocalMediaStore extends MediaStore {
+export interface LocalMediaStore extends MediaStore, MediaReader {
   readonly kind: 'local';
   readonly dir: string;
 }
 
 export function createLocalMediaStore(options: LocalMediaStoreOptions): LocalMediaStore {
   const root = resolve(options.dir);
-  const base = options.publicBaseUrl?.replace(/\/+$/, '');
   const pathOf = (key: string) => join(root, validateMediaKey(key));
+
+  const readFile = async (key: string, range?: ByteRange): Promise<Readable> => {
+    const path = pathOf(key);
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (error) {
+      if (isMissing(error)) throw mediaNotFoundError(key, error);
+      throw mediaStoreFailedError('open', key, error);
+    }
+    let isFile: boolean;
+    try {
+      isFile = (await handle.stat()).isFile();
+    } catch (error) {
+      await handle.close().catch(() => {});
+      throw mediaStoreFailedError('open', key, error);
+    }
+    if (isFile) return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+    await handle.close().catch(() => {});
+    throw mediaNotFoundError(key);
+  };
 
   return {
     kind: 'local',
@@ -67,22 +91,24 @@ export function createLocalMediaStore(options: LocalMediaStoreOptions): LocalMed
         contentType: put.contentType,
         sizeBytes: counter.bytes,
         path: target,
-        url: base === undefined ? put.providerUrl : `${base}/${key}`,
+        url: options.linkFor ? options.linkFor(key) : put.providerUrl,
         providerUrl: put.providerUrl,
       };
     },
 
-    async open(key: string): Promise<Readable> {
+    open: (key: string) => readFile(key),
+
+    read: (key: string, range?: ByteRange) => readFile(key, range),
+
+    async head(key: string) {
       const path = pathOf(key);
       try {
-        const handle = await open(path, 'r');
-        if ((await handle.stat()).isFile()) return handle.createReadStream();
-        await handle.close();
+        const info = await stat(path);
+        return info.isFile() ? { contentType: contentTypeOfKey(key), sizeBytes: info.size } : undefined;
       } catch (error) {
-        if (isMissing(error)) throw mediaNotFoundError(key, error);
-        throw mediaStoreFailedError('open', key, error);
+        if (isMissing(error)) return undefined;
+        throw mediaStoreFailedError('check', key, error);
       }
-      throw mediaNotFoundError(key);
     },
 
     async exists(key: string): Promise<boolean> {

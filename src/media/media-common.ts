@@ -1,12 +1,52 @@
 /**
- * Pieces both media stores share: storage-key validation, size formatting, the typed media errors and a
- * byte-counting Transform. The counter errors on the first byte past the cap, so a store never holds or
- * writes more than one chunk beyond it, whatever the source claims about its size.
+ * Pieces both media stores share: storage-key validation, size formatting, the typed media errors, the
+ * read side the signed media route uses, and a byte-counting Transform. The counter errors on the first
+ * byte past the cap, so a store never holds or writes more than one chunk beyond it, whatever the source
+ * claims about its size.
  */
-import { Transform, type TransformCallback } from 'node:stream';
+import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { AbortedError, AppError, BadInputError, ErrorCode } from '../errors.js';
 
 export const MIB = 1024 * 1024;
+
+/** What a store knows of a stored file without reading it. */
+export interface StoredMediaInfo {
+  contentType: string;
+  sizeBytes: number;
+}
+
+/** An inclusive byte range of a stored file, as in `Range: bytes=start-end`. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/** The read side of a store, for serving stored files over HTTP (src/http/media-route.ts). */
+export interface MediaReader {
+  /** Type and size of a stored file; undefined when there is none under `key`. */
+  head(key: string): Promise<StoredMediaInfo | undefined>;
+  /** The file's bytes, or only `range` of them; MEDIA_NOT_FOUND when it is missing. */
+  read(key: string, range?: ByteRange): Promise<Readable>;
+}
+
+const TYPES_BY_EXTENSION: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  mp4: 'video/mp4',
+  mov: 'video/quicktime',
+  webm: 'video/webm',
+  mp3: 'audio/mpeg',
+  wav: 'audio/wav',
+};
+
+/** The content type a key's extension stands for ('…/gen-0.png' → 'image/png'); octet-stream when unknown. */
+export function contentTypeOfKey(key: string): string {
+  const extension = /\.([A-Za-z0-9]+)$/.exec(key)?.[1]?.toLowerCase() ?? '';
+  return TYPES_BY_EXTENSION[extension] ?? 'application/octet-stream';
+}
 
 const KEY_PATTERN = /^[A-Za-z0-9._/-]+$/;
 

@@ -1,7 +1,10 @@
 /**
  * MediaStore on S3 or an S3-compatible server. `put` streams through a byte counter into a lib-storage
  * multipart Upload (8 MiB parts, 2 in flight: at most ~3 parts of memory, whatever the file size); past
- * the cap the counter errors and the upload is aborted. Asset URLs are presigned GETs (at most 7 days).
+ * the cap the counter errors and the upload is aborted. Asset URLs are presigned GETs (at most 7 days),
+ * signed for S3_PUBLIC_URL when it is set: SigV4 signs the host, so a link presigned on the internal
+ * S3_ENDPOINT (http://minio:9000) cannot be rewritten to the public host afterwards. With `linkFor` (the
+ * bot's signed route) assets get that link instead.
  */
 
 import { pipeline as pipelineCallback, Readable } from 'node:stream';
@@ -13,6 +16,9 @@ import type { MediaAsset } from '../core/types.js';
 import { AbortedError } from '../errors.js';
 import {
   ByteCounter,
+  type ByteRange,
+  contentTypeOfKey,
+  type MediaReader,
   MIB,
   mediaNotFoundError,
   mediaStoreFailedError,
@@ -33,12 +39,14 @@ export interface S3MediaStoreOptions {
   presignTtlS?: number;
   /** A ready client (tests); otherwise one is made with createS3Client and owned by the store. */
   client?: S3Client;
+  /** The link an asset gets instead of a presigned URL (the bot's signed route, see media-links.ts). */
+  linkFor?: (key: string) => string;
 }
 
-export interface S3MediaStore extends MediaStore {
+export interface S3MediaStore extends MediaStore, MediaReader {
   readonly kind: 's3';
   readonly bucket: string;
-  /** A fresh presigned GET URL for a stored key. */
+  /** A fresh presigned GET URL for a stored key, on S3_PUBLIC_URL when set, else on the endpoint. */
   presign(key: string): Promise<string>;
   /** Releases the client's sockets when the store created the client itself. */
   close(): void;
@@ -50,8 +58,25 @@ export function createS3MediaStore(options: S3MediaStoreOptions): S3MediaStore {
   const Bucket = options.s3.bucket;
   const ttl = Math.min(MAX_PRESIGN_TTL_S, Math.max(1, Math.floor(options.presignTtlS ?? MAX_PRESIGN_TTL_S)));
 
+  // Presigning sends nothing: the public client only signs, for a host the bot itself may not reach.
+  const { publicUrl } = options.s3;
+  const signer = publicUrl ? createS3Client({ ...options.s3, endpoint: publicUrl }) : client;
+
   const presign = (key: string) =>
-    getSignedUrl(client, new GetObjectCommand({ Bucket, Key: validateMediaKey(key) }), { expiresIn: ttl });
+    getSignedUrl(signer, new GetObjectCommand({ Bucket, Key: validateMediaKey(key) }), { expiresIn: ttl });
+
+  const get = async (key: string, range?: ByteRange): Promise<Readable> => {
+    validateMediaKey(key);
+    try {
+      const Range = range ? `bytes=${range.start}-${range.end}` : undefined;
+      const out = await client.send(new GetObjectCommand({ Bucket, Key: key, ...(Range ? { Range } : {}) }));
+      if (out.Body instanceof Readable) return out.Body;
+      throw new Error('GetObject returned no Node stream');
+    } catch (error) {
+      if (isNotFound(error)) throw mediaNotFoundError(key, error);
+      throw mediaStoreFailedError('open', key, error);
+    }
+  };
 
   return {
     kind: 's3',
@@ -93,22 +118,25 @@ export function createS3MediaStore(options: S3MediaStoreOptions): S3MediaStore {
       }
       let url: string;
       try {
-        url = await presign(key);
+        url = options.linkFor ? options.linkFor(key) : await presign(key);
       } catch (error) {
         throw mediaStoreFailedError('presign', key, error);
       }
       return { key, contentType: put.contentType, sizeBytes: counter.bytes, url, providerUrl: put.providerUrl };
     },
 
-    async open(key: string): Promise<Readable> {
+    open: (key: string) => get(key),
+
+    read: (key: string, range?: ByteRange) => get(key, range),
+
+    async head(key: string) {
       validateMediaKey(key);
       try {
-        const out = await client.send(new GetObjectCommand({ Bucket, Key: key }));
-        if (out.Body instanceof Readable) return out.Body;
-        throw new Error('GetObject returned no Node stream');
+        const out = await client.send(new HeadObjectCommand({ Bucket, Key: key }));
+        return { contentType: out.ContentType ?? contentTypeOfKey(key), sizeBytes: out.ContentLength ?? 0 };
       } catch (error) {
-        if (isNotFound(error)) throw mediaNotFoundError(key, error);
-        throw mediaStoreFailedError('open', key, error);
+        if (isNotFound(error)) return undefined;
+        throw mediaStoreFailedError('check', key, error);
       }
     },
 
@@ -125,6 +153,7 @@ export function createS3MediaStore(options: S3MediaStoreOptions): S3MediaStore {
 
     close(): void {
       if (ownsClient) client.destroy();
+      if (signer !== client) signer.destroy();
     },
   };
 }

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { CONFIG_VARIABLES, loadConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 
 function configError(env: NodeJS.ProcessEnv, require: Parameters<typeof loadConfig>[1] = {}): ConfigError {
@@ -19,7 +20,7 @@ describe('configuration', () => {
     expect(config.higgsfield.baseUrl).toBe('https://api.higgsfield.ai');
     expect(config.anthropic.model).toBe('claude-haiku-4-5');
     expect(config.httpPort).toBe(8080);
-    expect(config.media).toEqual({ dir: './media' });
+    expect(config.media).toEqual({ dir: './media', linkTtlS: 7 * 24 * 3600 });
     expect(config.discord).toBeUndefined();
     expect(config.slack).toBeUndefined();
   });
@@ -85,5 +86,67 @@ describe('configuration', () => {
     expect(config.slack).toMatchObject({ appToken: 'xapp-1' });
     expect(config.media.s3).toMatchObject({ bucket: 'higgsbot-media', forcePathStyle: true });
     expect(config.higgsfield.webhook?.url).toBe('https://bot.example.com/webhooks/higgsfield');
+  });
+
+  it('lists every variable it reads in .env.example', () => {
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const listed = new Set([...example.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    expect(CONFIG_VARIABLES.filter((variable) => !listed.has(variable))).toEqual([]);
+  });
+
+  describe('links to results', () => {
+    const secret = 'a'.repeat(16) + 'b'.repeat(16);
+
+    it('links through the bot with PUBLIC_URL and its secret, for 7 days unless told otherwise', () => {
+      const config = loadConfig({ PUBLIC_URL: 'https://bot.example.com/higgsbot/', MEDIA_LINK_SECRET: secret });
+      expect(config.media.signedLinks).toEqual({ publicUrl: 'https://bot.example.com/higgsbot', secret });
+      expect(config.media.linkTtlS).toBe(604_800);
+      const month = loadConfig({
+        PUBLIC_URL: 'https://bot.example.com',
+        MEDIA_LINK_SECRET: secret,
+        MEDIA_LINK_TTL_HOURS: '720',
+      });
+      expect(month.media.linkTtlS).toBe(720 * 3600);
+    });
+
+    it('asks for the secret with PUBLIC_URL (and the other way round), saying how to make one', () => {
+      const noSecret = configError({ PUBLIC_URL: 'https://bot.example.com' });
+      expect(noSecret.issues.map((i) => i.variable)).toEqual(['MEDIA_LINK_SECRET']);
+      expect(noSecret.message).toContain('MEDIA_LINK_SECRET: missing');
+      expect(noSecret.message).toContain('openssl rand -hex 32');
+      expect(configError({ MEDIA_LINK_SECRET: secret }).issues.map((i) => i.variable)).toEqual(['PUBLIC_URL']);
+    });
+
+    it('refuses a short secret and a PUBLIC_URL with a query, without echoing either', () => {
+      const error = configError({
+        PUBLIC_URL: 'https://bot.example.com/?token=hunter2',
+        MEDIA_LINK_SECRET: 'short-s3cr3t',
+      });
+      expect(error.message).toContain('MEDIA_LINK_SECRET: is shorter than 32 characters');
+      expect(error.message).toContain('PUBLIC_URL: has a query, a fragment or credentials');
+      expect(error.message).not.toContain('s3cr3t');
+      expect(error.message).not.toContain('hunter2');
+    });
+
+    it('takes S3_PUBLIC_URL as a bare origin, only with a bucket', () => {
+      const config = loadConfig({ S3_BUCKET: 'higgsbot-media', S3_PUBLIC_URL: 'https://media.example.com' });
+      expect(config.media.s3?.publicUrl).toBe('https://media.example.com');
+      expect(configError({ S3_PUBLIC_URL: 'https://media.example.com' }).issues.map((i) => i.variable)).toEqual([
+        'S3_BUCKET',
+      ]);
+      const withPath = configError({ S3_BUCKET: 'higgsbot-media', S3_PUBLIC_URL: 'https://example.com/s3' });
+      expect(withPath.message).toContain('S3_PUBLIC_URL: is not a bare origin');
+    });
+
+    it('refuses a link lifetime past 7 days where links are presigned S3 URLs, instead of cutting it short', () => {
+      const error = configError({ S3_BUCKET: 'higgsbot-media', MEDIA_LINK_TTL_HOURS: '200' });
+      expect(error.issues.map((i) => i.variable)).toEqual(['MEDIA_LINK_TTL_HOURS']);
+      expect(error.message).toContain('the longest a presigned S3 link lives');
+      const publicStorage = { S3_BUCKET: 'higgsbot-media', S3_PUBLIC_URL: 'https://media.example.com' };
+      expect(configError({ ...publicStorage, MEDIA_LINK_TTL_HOURS: '200' }).issues).toHaveLength(1);
+      // Through the bot's own route the bucket is read by the bot, so the lifetime is ours to choose.
+      const viaBot = { S3_BUCKET: 'higgsbot-media', PUBLIC_URL: 'https://bot.example.com', MEDIA_LINK_SECRET: secret };
+      expect(loadConfig({ ...viaBot, MEDIA_LINK_TTL_HOURS: '200' }).media.linkTtlS).toBe(200 * 3600);
+    });
   });
 });

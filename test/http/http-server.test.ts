@@ -20,6 +20,9 @@ describe('startHttpServer', () => {
       readiness: () => readiness(),
       routes: [
         { method: 'POST', path: '/echo', handler: (_req, res) => sendJson(res, 201, { echoed: true }) },
+        { method: 'GET', path: '/files/', prefix: true, handler: (req, res) => sendJson(res, 200, { at: req.url }) },
+        { method: 'GET', path: '/files/big/', prefix: true, handler: (_req, res) => sendJson(res, 200, { big: true }) },
+        { method: 'GET', path: '/files/index', handler: (_req, res) => sendJson(res, 200, { index: true }) },
         {
           method: 'GET',
           path: '/boom',
@@ -75,6 +78,17 @@ describe('startHttpServer', () => {
     expect(wrong.status).toBe(405);
     expect(wrong.headers.allow).toBe('POST');
     expect((await call('POST', '/healthz')).status).toBe(405);
+  });
+
+  it('routes prefix paths: an exact path first, then the longest prefix; 405 names their methods', async () => {
+    const under = await call('GET', '/files/2026/a.png?x=1');
+    expect(JSON.parse(under.text)).toEqual({ at: '/files/2026/a.png?x=1' });
+    expect(JSON.parse((await call('GET', '/files/big/b.mp4')).text)).toEqual({ big: true });
+    expect(JSON.parse((await call('GET', '/files/index')).text)).toEqual({ index: true });
+    expect((await call('GET', '/files')).status).toBe(404);
+    const wrong = await call('POST', '/files/a.png');
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.allow).toBe('GET');
   });
 
   it('turns a handler error into a 500 without details', async () => {

@@ -106,8 +106,8 @@ describe('local media store', () => {
     await expect(store.open('/x')).rejects.toBeInstanceOf(BadInputError);
   });
 
-  it('round-trips open and exists, and reports a missing key as MEDIA_NOT_FOUND', async () => {
-    const withUrl = createLocalMediaStore({ dir, publicBaseUrl: 'https://media.example/files/' });
+  it('round-trips open, head, ranged reads and exists, and reports a missing key as MEDIA_NOT_FOUND', async () => {
+    const withUrl = createLocalMediaStore({ dir, linkFor: (key) => `https://media.example/files/${key}` });
     const asset = await withUrl.put('r/t.png', Readable.from([Buffer.from('hello '), Buffer.from('world')]), {
       contentType: 'image/png',
       maxBytes: 1024,
@@ -126,11 +126,23 @@ describe('local media store', () => {
     expect(Buffer.concat(await (await withUrl.open('r/t.png')).toArray()).toString()).toBe('hello world');
     await expect(withUrl.open('r/none.png')).rejects.toMatchObject({ code: ErrorCode.MediaNotFound });
     await expect(withUrl.open('r')).rejects.toMatchObject({ code: ErrorCode.MediaNotFound });
+    // The folder keeps no metadata: the type comes from the key's extension.
+    expect(await withUrl.head('r/t.png')).toEqual({ contentType: 'image/png', sizeBytes: 11 });
+    expect(await withUrl.head('r/none.png')).toBeUndefined();
+    expect(await withUrl.head('r')).toBeUndefined();
+    const part = await withUrl.read('r/t.png', { start: 6, end: 10 });
+    expect(Buffer.concat(await part.toArray()).toString()).toBe('world');
+    await expect(withUrl.read('r/none.png')).rejects.toMatchObject({ code: ErrorCode.MediaNotFound });
+    await expect(withUrl.head('../x')).rejects.toBeInstanceOf(BadInputError);
   });
 
   it('createMediaStore picks local without S3 settings and S3 with them', () => {
-    expect(createMediaStore({ dir }).kind).toBe('local');
-    const s3 = createMediaStore({ dir, s3: { bucket: 'b', region: 'us-east-1', forcePathStyle: true } });
+    expect(createMediaStore({ dir, linkTtlS: 3600 }).kind).toBe('local');
+    const s3 = createMediaStore({
+      dir,
+      linkTtlS: 3600,
+      s3: { bucket: 'b', region: 'us-east-1', forcePathStyle: true },
+    });
     expect(s3.kind).toBe('s3');
   });
 });

@@ -12,6 +12,7 @@ import S3rver from 's3rver';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AbortedError, BadInputError, ErrorCode, isAppError } from '../../src/errors.js';
+import { createMediaStore } from '../../src/media/create-media-store.js';
 import { createS3Client } from '../../src/media/s3-client.js';
 import { createS3MediaStore, type S3MediaStore } from '../../src/media/s3-media-store.js';
 import { MIB, patternStream, sha256Of } from './support/streams.js';
@@ -174,5 +175,58 @@ describe('S3 media store (s3rver)', () => {
     expect(url.searchParams.get('X-Amz-Expires')).toBe('604800');
     expect((await request(url)).statusCode).toBe(200);
     long.close();
+  });
+
+  it('presigns on S3_PUBLIC_URL when set, so the link names the public host (SigV4 signs the host)', async () => {
+    const publicStore = createS3MediaStore({ s3: { ...settings(), publicUrl: 'https://media.example.com' }, client });
+    const asset = await publicStore.put('public/p.png', Readable.from([Buffer.from('public bytes')]), {
+      contentType: 'image/png',
+      maxBytes: 1024,
+      providerUrl: 'https://cdn.example/p.png',
+    });
+    const url = new URL(asset.url);
+    expect(url.origin).toBe('https://media.example.com');
+    expect(url.pathname).toBe('/test-bucket/public/p.png');
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('host');
+    expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+    // The signature differs from one made for the internal endpoint: it could not be rewritten afterwards.
+    expect(new URL(await store.presign('public/p.png')).searchParams.get('X-Amz-Signature')).not.toBe(
+      url.searchParams.get('X-Amz-Signature'),
+    );
+    // What a proxy at the public host forwards to the server: the same path and query (s3rver skips SigV4).
+    const res = await request(`${endpoint}${url.pathname}${url.search}`);
+    expect(await res.body.text()).toBe('public bytes');
+    publicStore.close();
+  });
+
+  it('takes the public storage URL over the bot’s signed route when both are configured', async () => {
+    const both = createMediaStore({
+      dir: './media',
+      linkTtlS: 3600,
+      signedLinks: { publicUrl: 'https://bot.example.com', secret: 'x'.repeat(32) },
+      s3: { ...settings(), publicUrl: 'https://media.example.com' },
+    });
+    const viaBot = createMediaStore({
+      dir: './media',
+      linkTtlS: 3600,
+      signedLinks: { publicUrl: 'https://bot.example.com', secret: 'x'.repeat(32) },
+      s3: settings(),
+    });
+    const body = () => Readable.from([Buffer.from('x')]);
+    const options = { contentType: 'image/png', maxBytes: 10, providerUrl: 'https://cdn.example/x.png' };
+    const publicUrl = new URL((await both.put('rule/a.png', body(), options)).url);
+    expect(publicUrl.origin).toBe('https://media.example.com');
+    expect(publicUrl.searchParams.get('X-Amz-Expires')).toBe('3600');
+    const botUrl = new URL((await viaBot.put('rule/b.png', body(), options)).url);
+    expect(`${botUrl.origin}${botUrl.pathname}`).toBe('https://bot.example.com/media/rule/b.png');
+    for (const s of [both, viaBot]) (s as S3MediaStore).close();
+  });
+
+  it('tells type and size without reading, and reads a byte range', async () => {
+    await store.put('head/h.mp4', Readable.from([Buffer.from('0123456789')]), put(1024));
+    expect(await store.head('head/h.mp4')).toEqual({ contentType: 'video/mp4', sizeBytes: 10 });
+    expect(await store.head('head/none.mp4')).toBeUndefined();
+    const part = await store.read('head/h.mp4', { start: 2, end: 5 });
+    expect(Buffer.concat(await part.toArray()).toString()).toBe('2345');
   });
 });
