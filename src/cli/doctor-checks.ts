@@ -13,6 +13,7 @@ import { ErrorCode } from '../errors.js';
 import { HiggsfieldClient } from '../higgsfield/client.js';
 import { HiggsfieldError } from '../higgsfield/errors.js';
 import type { Logger } from '../log.js';
+import { describeMediaLinks } from '../media/media-links.js';
 import { pingRedis } from '../queue/redis.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
@@ -140,7 +141,27 @@ async function checkModelListing(client: HiggsfieldClient): Promise<CheckResult>
   }
 }
 
+/** Where links to results too large to upload point, and a warning when people outside cannot open them. */
+export function checkMediaLinks(config: Config): CheckResult {
+  const links = describeMediaLinks(config.media);
+  const where: Record<typeof links.kind, string> = {
+    'public-storage': 'presigned on the public storage address',
+    'signed-route': 'signed links through this bot’s /media route',
+    storage: 'presigned on the storage endpoint',
+    provider: 'Higgsfield’s own URLs',
+  };
+  const detail = `${where[links.kind]}${links.origin ? ` (${links.origin})` : ''}`;
+  return links.warning
+    ? { name: 'Links to results', status: 'warn', detail: links.warning }
+    : { name: 'Links to results', status: 'ok', detail };
+}
+
 export async function checkMedia(config: Config): Promise<CheckResult[]> {
+  const links = checkMediaLinks(config);
+  return [...(await checkMediaStore(config)), links];
+}
+
+async function checkMediaStore(config: Config): Promise<CheckResult[]> {
   const { s3, dir } = config.media;
   if (s3) {
     const { HeadBucketCommand } = await import('@aws-sdk/client-s3');

@@ -2,7 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkMediaLinks } from '../../src/cli/doctor-checks.js';
 import { runCli } from '../../src/cli/run-cli.js';
+import { loadConfig } from '../../src/config.js';
 import { listModels } from '../../src/higgsfield/models/registry.js';
 import { SIMULATOR_CREDENTIALS, type Simulator, startSimulator } from '../../src/higgsfield/simulator/index.js';
 import { captureIo } from '../support/capture.js';
@@ -77,6 +79,19 @@ describe('higgsbot models', () => {
 });
 
 describe('higgsbot doctor', () => {
+  it('warns when links to results would point at a storage host nobody outside can open (compose’s minio)', () => {
+    const config = loadConfig({
+      ...env(),
+      S3_BUCKET: 'media',
+      S3_ENDPOINT: 'http://minio:9000',
+      AWS_ACCESS_KEY_ID: 'k',
+      AWS_SECRET_ACCESS_KEY: 's',
+    });
+    expect(checkMediaLinks(config)).toMatchObject({ status: 'warn', detail: expect.stringMatching(/S3_PUBLIC_URL/) });
+    const signed = loadConfig({ ...env(), PUBLIC_URL: 'https://bot.example.com', MEDIA_LINK_SECRET: 'x'.repeat(40) });
+    expect(checkMediaLinks(signed)).toMatchObject({ status: 'ok', detail: expect.stringContaining('bot.example.com') });
+  });
+
   it('reports Higgsfield reachable and the credentials valid against the simulator', async () => {
     const io = captureIo(env());
     const code = await runCli(['doctor'], io);
@@ -87,6 +102,7 @@ describe('higgsbot doctor', () => {
     expect(io.stdout.text).toMatch(/✔ Higgsfield models\s+\d+ models listed for this key/);
     expect(io.stdout.text).toMatch(/– Higgsfield webhooks\s+not configured: results are found by polling/);
     expect(io.stdout.text).toMatch(/✔ Media storage\s+local folder .* is writable/);
+    expect(io.stdout.text).toMatch(/✔ Links to results\s+Higgsfield’s own URLs/);
     expect(io.stdout.text).toMatch(/– Claude \(Anthropic\)\s+no ANTHROPIC_API_KEY: the offline recommender is used/);
     expect(io.stdout.text).toMatch(/– Discord\s+not configured/);
     expect(io.stdout.text).toContain('All configured services are ready.');
