@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALREADY_QUEUED_TEXT } from '../../src/adapters/shared/message-text.js';
 import { PROPOSE_OPTIONS } from '../../src/agent/agent-tools.js';
 import type { App } from '../../src/app/container.js';
 import { renderPng, type Simulator, startSimulator } from '../../src/higgsfield/simulator/index.js';
@@ -104,24 +105,39 @@ const actionIds = (m: StoredMessage): string[] =>
   (JSON.stringify(m.blocks ?? []).match(/"action_id":"([^"]+)"/g) ?? []).map((s) => s.slice(13, -1));
 const botMessages = (thread: string) => double.messages(CHANNEL, thread).filter((m) => m.bot_id);
 
-async function imagine(userId: string, text: string) {
-  const before = double.messages(CHANNEL).length;
-  const acked = await sendSlashCommand(events, SECRET, {
-    command: '/imagine',
-    text,
-    userId,
-    channelId: CHANNEL,
-    teamId: double.teamId,
-  });
-  await double.waitFor(() => double.messages(CHANNEL).length > before, 10_000);
-  const starter = double.messages(CHANNEL).at(-1)!;
-  await double.waitFor(
-    () => botMessages(starter.ts).some((m) => actionIds(m).some((id) => id.startsWith('o:'))),
-    10_000,
-  );
-  const options = botMessages(starter.ts).find((m) => actionIds(m).some((id) => id.startsWith('o:')))!;
-  return { acked, thread: options.thread_ts ?? starter.ts, options };
+type CommandInput = Parameters<typeof sendSlashCommand>[2];
+
+/**
+ * The "<@user> asked: …" message a command started its thread with, found by what it is. Not by position:
+ * the channel list holds thread replies too, and the options reply (or a late result of an earlier spec, from
+ * either app) can land right after the starter.
+ */
+function starterOf(userId: string, known: ReadonlySet<string>): StoredMessage | undefined {
+  return double
+    .messages(CHANNEL)
+    .find(
+      (m) =>
+        !known.has(m.ts) &&
+        m.bot_id !== undefined &&
+        (m.thread_ts === undefined || m.thread_ts === m.ts) &&
+        m.text.startsWith(`<@${userId}> asked:`),
+    );
 }
+
+/** A command in the channel, sent by `send`: its ack, its starter, its thread and the options posted there. */
+async function ask<A>(send: (input: CommandInput) => Promise<A>, userId: string, text: string) {
+  const known = new Set(double.messages(CHANNEL).map((m) => m.ts));
+  const acked = await send({ command: '/imagine', text, userId, channelId: CHANNEL, teamId: double.teamId });
+  await double.waitFor(() => starterOf(userId, known) !== undefined, 10_000);
+  const starter = starterOf(userId, known)!;
+  const hasOptions = (m: StoredMessage) => actionIds(m).some((id) => id.startsWith('o:'));
+  await double.waitFor(() => botMessages(starter.ts).some(hasOptions), 10_000);
+  const options = botMessages(starter.ts).find(hasOptions)!;
+  return { acked, starter, thread: starter.ts, options };
+}
+
+/** /imagine over signed HTTP. */
+const imagine = (userId: string, text: string) => ask((input) => sendSlashCommand(events, SECRET, input), userId, text);
 
 const blocksOf = (m: StoredMessage | undefined) => JSON.stringify(m?.blocks ?? []);
 const fileMessages = (thread: string) => double.files.filter((f) => f.threadTs === thread);
@@ -176,6 +192,146 @@ describe('the Slack adapter', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(double.calls.slice(before).filter((c) => c.method === 'chat.postMessage')).toHaveLength(0);
   });
+
+  it('refuses a correctly signed request dated 10 minutes ahead, and a signed event sent as text/plain', async () => {
+    const before = double.calls.length;
+    const agentCalls = fake.requests.length;
+    const input = {
+      command: '/imagine',
+      text: 'from the future',
+      userId: 'U0ALICE',
+      channelId: CHANNEL,
+      teamId: double.teamId,
+    };
+    const future = await sendSlashCommand(events, SECRET, input, { timestampAheadS: 600 });
+    expect(future.status).toBe(401);
+    const mention = appMentionEvent({ userId: 'U0ALICE', channelId: CHANNEL, text: `<@${double.botUserId}> plain` });
+    const plain = await sendEvent(events, SECRET, mention, { teamId: double.teamId }, { contentType: 'text/plain' });
+    expect(plain.status).toBe(415);
+    // A slash command's form labelled as JSON is refused too (Bolt cannot parse it).
+    const mislabelled = await sendSlashCommand(events, SECRET, input, { contentType: 'application/json' });
+    expect(mislabelled.status).toBe(400);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(double.calls.slice(before).map((c) => c.method)).toEqual([]);
+    expect(fake.requests.length).toBe(agentCalls);
+    // A clock a little ahead of ours is still Slack: /help is answered.
+    const help = { ...input, command: '/help', text: '' };
+    expect((await sendSlashCommand(events, SECRET, help, { timestampAheadS: 60 })).status).toBe(200);
+    await double.waitFor(() => double.calls.slice(before).some((c) => c.method === 'chat.postEphemeral'), 5_000);
+  });
+
+  it('acknowledges a button that is not ours at once, with an empty 200, and does nothing else', async () => {
+    const before = double.calls.length;
+    const pressed = await sendBlockAction(events, SECRET, {
+      actionId: 'visit_website',
+      value: 'https://example.com',
+      userId: 'U0ALICE',
+      channelId: CHANNEL,
+      messageTs: '1700000000.000100',
+      teamId: double.teamId,
+    });
+    expect(pressed).toMatchObject({ status: 200, body: '' });
+    expect(pressed.elapsedMs).toBeLessThan(1_000);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(double.calls.slice(before)).toEqual([]);
+  });
+
+  it('a prompt full of mentions notifies no one: not the asked line, options, status, result, failure or notes', async () => {
+    const words = '<!channel> <!here> <@U0BOB> <!subteam^S0TEAM|@artists> <!everyone> hi';
+    fake.enqueue(
+      toolUse(PROPOSE_OPTIONS, {
+        text: `Three takes on ${words}:`,
+        options: [
+          {
+            model: 'higgsfield-ai/soul/v2/standard',
+            prompt: `${words} at dusk`,
+            label: '<!here> Soul still',
+            reason: '<@U0BOB> will like it',
+            style: 'Golden Hour',
+          },
+          { model: 'nano-banana', prompt: `${words} sim:fail`, label: '<!channel> poster', reason: '<!everyone>' },
+          {
+            model: 'bytedance/seedream/v4/text-to-image',
+            prompt: `${words} sim:stuck`,
+            label: '<@U0BOB> still',
+            reason: 'r',
+          },
+        ],
+      }),
+    );
+    const { starter, thread, options } = await imagine('U0ALICE', words);
+    expect(starter.text).toContain('&lt;!channel&gt; &lt;!here&gt; &lt;@U0BOB&gt;');
+    await click('U0ALICE', options, 0);
+    await click('U0ALICE', options, 1);
+    await click('U0ALICE', options, 2);
+    await double.waitFor(() => botMessages(thread).some((m) => actionIds(m).some((id) => id.startsWith('r:'))), 15_000);
+    await double.waitFor(() => botMessages(thread).some((m) => blocksOf(m).includes('Try again')), 15_000);
+    // The stuck one is still running: /jobs lists it by its label, privately.
+    const jobs = double.ephemerals.length;
+    await sendSlashCommand(events, SECRET, {
+      command: '/jobs',
+      text: '',
+      userId: 'U0ALICE',
+      channelId: CHANNEL,
+      teamId: double.teamId,
+    });
+    const jobsNote = () => double.ephemerals.slice(jobs).find((e) => e.text.startsWith('Your generations in progress'));
+    await double.waitFor(() => jobsNote() !== undefined, 5_000);
+    await click('U0ALICE', options, 0); // a duplicate: its note too
+    await double.waitFor(() => double.ephemerals.slice(jobs).length >= 2, 5_000);
+
+    const foreign = (mentions: readonly string[]) => mentions.filter((m) => m !== 'user:U0ALICE');
+    const posted = double.messages(CHANNEL, thread);
+    expect(posted.length).toBeGreaterThanOrEqual(6); // starter, options, 3 statuses, result, failure
+    for (const message of posted)
+      expect({ text: message.text, mentions: foreign(message.mentions) }).toMatchObject({ mentions: [] });
+    for (const note of double.ephemerals.slice(jobs))
+      expect({ text: note.text, mentions: foreign(note.mentions) }).toMatchObject({ mentions: [] });
+    // Every status edit was escaped too.
+    const updates = double.calls.filter((c) => c.method === 'chat.update' && posted.some((m) => m.ts === c.args.ts));
+    expect(updates.length).toBeGreaterThan(0);
+    for (const update of updates) expect(String(update.args.text)).not.toMatch(/<[!@]/);
+    // The words still read as written: /jobs names the stuck one by its label.
+    expect(jobsNote()?.text).toContain('&lt;@U0BOB&gt; still: ');
+  }, 40_000);
+
+  it('echoes a cleaned, shortened copy of a long request: no control or bidi characters, cut with an ellipsis', async () => {
+    const request = `a fox\u0000 in\u001b[31m snow\u202e${' and more snow'.repeat(1_500)}`;
+    expect(request.length).toBeGreaterThan(20_000);
+    const known = new Set(double.messages(CHANNEL).map((m) => m.ts));
+    await sendSlashCommand(events, SECRET, {
+      command: '/imagine',
+      text: request,
+      userId: 'U0ALICE',
+      channelId: CHANNEL,
+      teamId: double.teamId,
+    });
+    await double.waitFor(() => starterOf('U0ALICE', known) !== undefined, 10_000);
+    const asked = starterOf('U0ALICE', known)!.text;
+    expect(asked.startsWith('<@U0ALICE> asked: a fox in [31m snow and more snow and more')).toBe(true);
+    const hidden = (ch: string) => {
+      const c = ch.codePointAt(0) ?? 0;
+      return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+    };
+    expect([...asked].filter(hidden)).toEqual([]);
+    expect(asked.endsWith('…')).toBe(true);
+    expect(asked.length).toBeLessThanOrEqual('<@U0ALICE> asked: '.length + 300);
+  });
+
+  it('a storm of presses on one option queues it once and says "already queued" once', async () => {
+    const { thread, options } = await imagine('U0ALICE', 'a storm in a teacup');
+    const notes = () => double.ephemerals.filter((e) => e.user === 'U0ALICE' && e.thread_ts === thread);
+    const presses = await Promise.all(Array.from({ length: 40 }, () => click('U0ALICE', options, 1)));
+    expect(presses.map((p) => p.status)).toEqual(Array(40).fill(200));
+    const statuses = () =>
+      double.calls.filter(
+        (c) => c.method === 'chat.postMessage' && c.args.thread_ts === thread && String(c.args.text).startsWith('⏳'),
+      );
+    await double.waitFor(() => statuses().length > 0 && notes().length > 0, 10_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(statuses()).toHaveLength(1);
+    expect(notes().map((n) => n.text)).toEqual([ALREADY_QUEUED_TEXT]);
+  }, 30_000);
 
   it('refuses a click by someone else with an ephemeral note; a workspace admin may press it', async () => {
     const { thread, options } = await imagine('U0ALICE', 'a paper boat');
@@ -366,19 +522,12 @@ describe('the Slack adapter in Socket Mode', () => {
   });
 
   it('/imagine over the socket: acked, options in a thread, a click, the file in the thread', async () => {
-    const before = double.messages(CHANNEL).length;
-    const ack = await double.socketSlashCommand({
-      command: '/imagine',
-      text: 'a heron at dawn',
-      userId: 'U0ALICE',
-      channelId: CHANNEL,
-      teamId: double.teamId,
-    });
-    expect(ack.ackedInMs).toBeLessThan(3_000);
-    await double.waitFor(() => double.messages(CHANNEL).length > before, 10_000);
-    const thread = double.messages(CHANNEL).at(-1)!.ts;
-    await double.waitFor(() => botMessages(thread).some((m) => actionIds(m).some((id) => id.startsWith('o:'))), 10_000);
-    const options = botMessages(thread).find((m) => actionIds(m).some((id) => id.startsWith('o:')))!;
+    const { acked, thread, options } = await ask(
+      (input) => double.socketSlashCommand(input),
+      'U0ALICE',
+      'a heron at dawn',
+    );
+    expect(acked.ackedInMs).toBeLessThan(3_000);
     const actionId = actionIds(options)[0]!;
     const clicked = await double.socketBlockAction({
       actionId,
@@ -393,6 +542,19 @@ describe('the Slack adapter in Socket Mode', () => {
     await double.waitFor(() => fileMessages(thread).length > 0, 15_000);
     expect(fileMessages(thread)[0]?.altText).toBe('Snowy peaks at sunset');
   }, 40_000);
+
+  it('acknowledges a button that is not ours over the socket too', async () => {
+    const clicked = await double.socketBlockAction({
+      actionId: 'visit_website',
+      value: 'https://example.com',
+      userId: 'U0ALICE',
+      channelId: CHANNEL,
+      messageTs: '1700000000.000100',
+      teamId: double.teamId,
+    });
+    expect(clicked.ackedInMs).toBeLessThan(1_000);
+    expect(clicked.ackPayload).toEqual({});
+  });
 
   it('answers a mention in a thread over the socket', async () => {
     const ts = (Date.now() / 1000).toFixed(6);

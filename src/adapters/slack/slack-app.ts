@@ -1,7 +1,8 @@
 /**
  * The Slack app on Bolt, in either mode: Socket Mode when an app token is set, otherwise the Events API over
  * HTTP, where Bolt's receiver (signature and timestamp checks included) is mounted on our own HTTP server at
- * `/slack/events` rather than opening a port of its own. `SLACK_API_URL` sets the Web API base.
+ * `/slack/events` rather than opening a port of its own, behind our own checks (slack-request-guard.ts:
+ * timestamps from the future, content types Slack never sends). `SLACK_API_URL` sets the Web API base.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
@@ -9,6 +10,7 @@ import type { Logger } from '../../log.js';
 import { slackClientOptions } from './slack-client.js';
 import type { SlackHandlerDeps } from './slack-context.js';
 import { registerSlackHandlers } from './slack-handlers.js';
+import { guardSlackRequests } from './slack-request-guard.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
@@ -70,5 +72,8 @@ export async function startSlackApp(options: SlackAppOptions): Promise<SlackApp>
   await app.init();
   const auth = await app.client.auth.test();
   registerSlackHandlers(app, { ...options }, () => auth.user_id);
-  return { requestListener: receiver.requestListener, close: async () => {} };
+  const requestListener = guardSlackRequests(receiver.requestListener, (refusal) =>
+    options.logger.warn({ refusal: refusal.reason }, 'refused a Slack request before verifying it'),
+  );
+  return { requestListener, close: async () => {} };
 }

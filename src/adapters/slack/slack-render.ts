@@ -1,12 +1,16 @@
 /**
  * Slack messages as Block Kit: option sets (a section per option with its reason, estimate and a button),
  * status lines with Cancel, result buttons (Re-roll, Animate) and failures. Texts are cut to Slack's limits
- * (button 75, section 3,000), and every message has a plain `text` fallback for notifications.
+ * (button 75, section 3,000) on grapheme boundaries, and every message has a plain `text` fallback for
+ * notifications. Slack parses that fallback as mrkdwn too (`<!channel>`, `<@U…>` notify people), so every
+ * text that can carry a person's or the model's words is escaped there as well as in the blocks; the only
+ * mention we write is the requester's own `<@U…>`.
  */
 import type { types } from '@slack/bolt';
 import type { OptionSet } from '../../core/assistant-types.js';
 import type { GenerationFailure, GenerationResult, ProgressEvent } from '../../core/types.js';
 import { type ButtonAction, encodeButton } from '../shared/button-ids.js';
+import { cleanEcho, cutGraphemes } from '../shared/echo-text.js';
 import { estimateText, statusText } from '../shared/message-text.js';
 
 type ActionsBlock = types.ActionsBlock;
@@ -21,13 +25,26 @@ export interface SlackMessage {
   blocks: KnownBlock[];
 }
 
-export function cut(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
-}
+/** `text` cut to `max` characters on a grapheme boundary, with '…' (kept for the publisher's titles). */
+export const cut: (text: string, max: number) => string = cutGraphemes;
 
-/** Slack mrkdwn needs &, < and > escaped in text that is not ours. */
+/** Slack mrkdwn needs &, < and > escaped in text that is not ours: `<!channel>` then shows, and notifies no one. */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A top-level `text` (the notification fallback, parsed as mrkdwn) from words that are not ours. */
+const fallback = (text: string): string => escapeMrkdwn(cut(text, SLACK_LIMITS.text));
+
+/** "<@you> asked: …" in the channel: a cleaned, one-line, shortened copy of the request, escaped. */
+export function askedText(userId: string, request: string): string {
+  const echo = cleanEcho(request);
+  return `<@${userId}> asked: ${echo ? escapeMrkdwn(echo) : '(nothing yet)'}`;
+}
+
+/** A plain answer (a hint, an ephemeral note): the words escaped, and no blocks. */
+export function noteText(text: string): string {
+  return fallback(text);
 }
 
 function button(label: string, action: ButtonAction, style?: 'primary' | 'danger'): Button {
@@ -71,7 +88,7 @@ export function optionsMessage(set: OptionSet, notes: readonly string[]): SlackM
       type: 'context',
       elements: notes.map((n) => ({ type: 'mrkdwn', text: cut(escapeMrkdwn(n), 2_000) })),
     });
-  return { text: cut(set.text, SLACK_LIMITS.text), blocks };
+  return { text: fallback(set.text), blocks };
 }
 
 export function statusMessage(
@@ -87,7 +104,7 @@ export function statusMessage(
       elements: [button('Cancel', { kind: 'cancel', generationId }, 'danger')],
     } satisfies ActionsBlock);
   }
-  return { text, blocks };
+  return { text: fallback(text), blocks };
 }
 
 /** The message that follows an uploaded result (or carries its link when too large to upload). */
@@ -105,7 +122,7 @@ export function resultMessage(
   const buttons = [button('Re-roll', { kind: 'reroll', generationId: result.generationId })];
   if (image) buttons.push(button('Animate', { kind: 'animate', generationId: result.generationId }, 'primary'));
   return {
-    text: `${result.option.label}: done`,
+    text: fallback(`${result.option.label}: done`),
     blocks: [section([head, ...links].join('\n')), { type: 'actions', elements: buttons }],
   };
 }
@@ -119,5 +136,5 @@ export function failureMessage(failure: GenerationFailure): SlackMessage {
       elements: [button('Try again', { kind: 'reroll', generationId: failure.generationId })],
     });
   }
-  return { text: `${failure.option.label}: ${failure.message}`, blocks };
+  return { text: fallback(`${failure.option.label}: ${failure.message}`), blocks };
 }

@@ -13,6 +13,7 @@ import {
   str,
 } from './double-state.js';
 import { findBlockViolations, formatViolation, textTooLong } from './limits.js';
+import { messageMentions } from './mentions.js';
 
 export type Handler = (args: Args, state: DoubleState) => ApiReply | Promise<ApiReply>;
 
@@ -36,10 +37,23 @@ export function validateMessage(args: Args, requireContent: boolean, textField =
   return undefined;
 }
 
-/** A message as the API returns it (Slack message objects carry no `channel`; metadata only when asked for). */
+/**
+ * A message as the API returns it (Slack message objects carry no `channel`, nor the double's mention record;
+ * metadata only when asked for).
+ */
 export function publicMessage(message: StoredMessage, includeMetadata = false): Record<string, unknown> {
-  const { channel: _channel, metadata, ...rest } = message;
+  const { channel: _channel, mentions: _mentions, metadata, ...rest } = message;
   return includeMetadata && metadata ? { ...rest, metadata } : rest;
+}
+
+/** Whom a chat.* call's text, blocks and attachments notify (bare @channel only with `link_names`). */
+function mentionsOf(args: Args) {
+  return messageMentions({
+    text: str(args.text),
+    blocks: args.blocks,
+    attachments: args.attachments,
+    linkNames: truthy(args.link_names),
+  });
 }
 
 /** chat.postMessage `metadata`: an `event_type` and an object `event_payload`, as Slack requires. */
@@ -76,6 +90,7 @@ const postMessage: Handler = (args, state) => {
     user: state.ids.botUserId,
     bot_id: state.ids.botId,
     app_id: state.ids.appId,
+    mentions: mentionsOf(args),
   };
   if (Array.isArray(args.blocks)) message.blocks = args.blocks;
   const metadata = parseMetadata(args.metadata);
@@ -101,6 +116,12 @@ const update: Handler = (args, state) => {
   const text = str(args.text);
   if (text !== undefined) message.text = text;
   if (Array.isArray(args.blocks)) message.blocks = args.blocks;
+  message.mentions = messageMentions({
+    text: message.text,
+    blocks: message.blocks,
+    attachments: args.attachments,
+    linkNames: truthy(args.link_names),
+  });
   message.edited = { user: state.ids.botUserId, ts: state.nextTs() };
   return { ok: true, channel, ts: message.ts, text: message.text, message: publicMessage(message) };
 };
@@ -118,6 +139,7 @@ const postEphemeral: Handler = (args, state) => {
     text: str(args.text) ?? '',
     blocks: Array.isArray(args.blocks) ? args.blocks : undefined,
     message_ts: state.nextTs(),
+    mentions: mentionsOf(args),
   };
   const threadTs = str(args.thread_ts);
   if (threadTs) ephemeral.thread_ts = threadTs;

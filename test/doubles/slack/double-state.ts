@@ -4,6 +4,9 @@
  * still get distinct, correctly ordered Slack-style 'seconds.micros' timestamps (tests key threads on them).
  */
 
+import { messageMentions, type SlackMention } from './mentions.js';
+
+export type { SlackMention };
 export type Args = Record<string, unknown>;
 /** What a handler answers: `{ ok: true, … }` or `{ ok: false, error, … }`, always sent as HTTP 200 JSON. */
 export type ApiReply = { ok: boolean } & Record<string, unknown>;
@@ -25,7 +28,12 @@ export interface StoredMessage {
   reactions?: Array<{ name: string; users: string[]; count: number }>;
   /** Message metadata (chat.postMessage `metadata`); returned only when a read asks `include_all_metadata`. */
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  /** Whom the message notifies as Slack would parse it (mentions.ts): its text and mrkdwn blocks, as they are now. */
+  mentions: SlackMention[];
 }
+
+/** A message to store; its mentions are worked out from its text and blocks unless given. */
+export type NewMessage = Omit<StoredMessage, 'mentions'> & { mentions?: SlackMention[] };
 
 export interface StoredEphemeral {
   channel: string;
@@ -34,6 +42,8 @@ export interface StoredEphemeral {
   blocks: unknown[] | undefined;
   thread_ts?: string;
   message_ts: string;
+  /** Whom the note would notify as Slack parses it (mentions.ts). */
+  mentions: SlackMention[];
 }
 
 /** A completed upload shared into a channel (what `files.completeUploadExternal` produced). */
@@ -171,7 +181,9 @@ export class DoubleState {
   }
 
   /** Store a message and keep the parent's thread fields (`thread_ts`, `reply_count`) as Slack does. */
-  addMessage(message: StoredMessage): StoredMessage {
+  addMessage(input: NewMessage): StoredMessage {
+    const message = input as StoredMessage;
+    message.mentions ??= messageMentions({ text: input.text, blocks: input.blocks });
     this.messageList.push(message);
     if (message.thread_ts !== undefined && message.thread_ts !== message.ts) {
       const parent = this.findMessage(message.channel, message.thread_ts);

@@ -215,6 +215,78 @@ describe('Slack Web API double with the real WebClient', () => {
   });
 });
 
+describe('Slack double: whom a message notifies', () => {
+  const mrkdwn = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
+
+  it('records the mentions a post would trigger in its text and mrkdwn blocks, and none for escaped or plain text', async () => {
+    const text = '<!channel> <!here|here> <@U0BOB> <@W0CAROL|carol> <!subteam^S0ART|@artists> <!everyone> <!group>';
+    const posted = await client().chat.postMessage({
+      channel: CHANNEL,
+      text,
+      blocks: [
+        mrkdwn('&lt;!channel&gt; shown, not sent; <@U0DAN> is'),
+        {
+          type: 'section',
+          text: { type: 'plain_text', text: '<!here> in plain text' },
+          fields: [{ type: 'mrkdwn', text: '<@U0ERIN>' }],
+        },
+        { type: 'context', elements: [{ type: 'mrkdwn', text: '<!subteam^S0OPS>' }] },
+        { type: 'header', text: { type: 'plain_text', text: '<!everyone>' } },
+      ],
+    });
+    const stored = double.messages(CHANNEL).find((m) => m.ts === posted.ts);
+    expect(stored?.mentions).toEqual([
+      'channel',
+      'here',
+      'user:U0BOB',
+      'user:W0CAROL',
+      'usergroup:S0ART',
+      'everyone',
+      'user:U0DAN',
+      'user:U0ERIN',
+      'usergroup:S0OPS',
+    ]);
+    // The reply Slack sends carries no such field: it is the double's record, not the API's.
+    expect(posted.message).not.toHaveProperty('mentions');
+  });
+
+  it('counts rich text broadcasts, users and user groups; bare @channel only with link_names', async () => {
+    const richText = {
+      type: 'rich_text',
+      elements: [
+        {
+          type: 'rich_text_section',
+          elements: [
+            { type: 'text', text: '<!channel> as literal text' },
+            { type: 'broadcast', range: 'here' },
+            { type: 'user', user_id: 'U0BOB' },
+            { type: 'usergroup', usergroup_id: 'S0ART' },
+          ],
+        },
+      ],
+    };
+    const rich = await client().chat.postMessage({ channel: CHANNEL, text: 'hi', blocks: [richText] as never });
+    const bare = await client().chat.postMessage({ channel: CHANNEL, text: 'hey @channel and @here' });
+    const linked = await client().chat.postMessage({
+      channel: CHANNEL,
+      text: 'hey @channel and email@here',
+      link_names: true,
+    });
+    const mentionsOf = (ts: string | undefined) => double.messages(CHANNEL).find((m) => m.ts === ts)?.mentions;
+    expect(mentionsOf(rich.ts)).toEqual(['here', 'user:U0BOB', 'usergroup:S0ART']);
+    expect(mentionsOf(bare.ts)).toEqual([]);
+    expect(mentionsOf(linked.ts)).toEqual(['channel']);
+  });
+
+  it('recomputes them on chat.update, and records them for ephemerals', async () => {
+    const posted = await client().chat.postMessage({ channel: CHANNEL, text: 'calm' });
+    await client().chat.update({ channel: CHANNEL, ts: posted.ts ?? '', text: '<!here> now' });
+    expect(double.messages(CHANNEL).find((m) => m.ts === posted.ts)?.mentions).toEqual(['here']);
+    await client().chat.postEphemeral({ channel: CHANNEL, user: 'U0ALICE', text: 'psst <@U0BOB>' });
+    expect(double.ephemerals.at(-1)?.mentions).toEqual(['user:U0BOB']);
+  });
+});
+
 describe('Bolt HTTP receiver with signed requests', () => {
   async function startBolt(register: (app: App) => void): Promise<string> {
     const receiver = new HTTPReceiver({ signingSecret: SECRET, endpoints: '/slack/events', logLevel: LogLevel.ERROR });
@@ -324,6 +396,26 @@ describe('Bolt HTTP receiver with signed requests', () => {
     const form = new URLSearchParams({ command: '/imagine', text: 'x' }).toString();
     expect((await postSigned(url, SECRET, form, `${FORM_CONTENT_TYPE}; charset=utf-8`)).status).toBe(400);
     expect(handler).not.toHaveBeenCalled();
+  });
+
+  it('sends what Bolt alone lets through: a signed request from 10 minutes ahead, a JSON event as text/plain', async () => {
+    const seen: string[] = [];
+    const url = await startBolt((app) => {
+      app.command('/imagine', async ({ ack, command }) => {
+        await ack();
+        seen.push(command.text);
+      });
+      app.event('app_mention', async ({ event }) => {
+        seen.push(event.text);
+      });
+    });
+    const input = { command: '/imagine', text: 'ahead', userId: 'U0ALICE', channelId: CHANNEL, teamId: double.teamId };
+    expect((await sendSlashCommand(url, SECRET, input, { timestampAheadS: 600 })).status).toBe(200);
+    const mention = appMentionEvent({ userId: 'U0ALICE', channelId: CHANNEL, text: 'plain' });
+    const plain = await sendEvent(url, SECRET, mention, { teamId: double.teamId }, { contentType: 'text/plain' });
+    expect(plain.status).toBe(200);
+    await double.waitFor(() => seen.length === 2);
+    expect(seen.sort()).toEqual(['ahead', 'plain']);
   });
 });
 

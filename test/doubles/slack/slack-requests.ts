@@ -19,6 +19,13 @@ export interface ForgeOptions {
   signature?: 'bad';
   /** Seconds to move the timestamp into the past (Bolt rejects > 300 s old; it does not reject future ones). */
   timestampSkewS?: number;
+  /** Seconds to move the timestamp into the future (Slack signs "within five minutes of local time", either way). */
+  timestampAheadS?: number;
+  /**
+   * The content-type header to send instead of the right one (Slack sends forms as exactly
+   * `application/x-www-form-urlencoded` and events as `application/json`); the signature still covers the body.
+   */
+  contentType?: string;
   /** Sets X-Slack-Retry-Num / X-Slack-Retry-Reason like a Slack event redelivery. */
   retryNum?: number;
   retryReason?: string;
@@ -86,10 +93,10 @@ export async function postSigned(
   contentType: string,
   forge: ForgeOptions = {},
 ): Promise<SlackHttpResult> {
-  const timestampS = Math.floor(Date.now() / 1000) - (forge.timestampSkewS ?? 0);
+  const timestampS = Math.floor(Date.now() / 1000) - (forge.timestampSkewS ?? 0) + (forge.timestampAheadS ?? 0);
   const secret = forge.signature === 'bad' ? `${signingSecret}-wrong` : signingSecret;
   const headers: Record<string, string> = {
-    'content-type': contentType,
+    'content-type': forge.contentType ?? contentType,
     'x-slack-request-timestamp': String(timestampS),
     'x-slack-signature': slackSignature(secret, timestampS, rawBody),
     'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
