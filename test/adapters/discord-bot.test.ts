@@ -8,12 +8,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALREADY_QUEUED_TEXT } from '../../src/adapters/shared/message-text.js';
 import { PROPOSE_OPTIONS } from '../../src/agent/agent-tools.js';
 import type { App } from '../../src/app/container.js';
 import { type Simulator, startSimulator } from '../../src/higgsfield/simulator/index.js';
 import { type AnthropicFake, startAnthropicFake, toolUse } from '../doubles/anthropic/anthropic-fake.js';
-import { type DiscordDouble, startDiscordDouble } from '../doubles/discord/discord-double.js';
-import type { StoredMessage } from '../doubles/discord/types.js';
+import {
+  DEFAULT_BOT_PERMISSIONS,
+  type DiscordDouble,
+  Perm,
+  startDiscordDouble,
+} from '../doubles/discord/discord-double.js';
+import type { InteractionResponseRecord, StoredMessage } from '../doubles/discord/types.js';
+import type { SentInteraction } from '../doubles/discord/user-actions.js';
 import { deleteKeys, redisUrl, testPrefix } from '../support/redis.js';
 import { startPlatformApp } from './support/platform-app.js';
 import { animateReply, failingReply, servePng } from './support/scripted-proposals.js';
@@ -70,6 +77,9 @@ beforeAll(async () => {
       { username: 'bob' },
       { username: 'admin', permissions: PermissionFlagsBits.ManageGuild },
     ],
+    // The worst case for injected mentions: a server that lets the bot ping @everyone, and a mentionable role.
+    botPermissions: DEFAULT_BOT_PERMISSIONS | Perm.MentionEveryone,
+    roles: [{ name: 'artists', mentionable: true }],
     attachmentSizeLimit: 32 * 1024,
   });
   const byName = (name: string) => double.guild.members.find((m) => m.username === name)!.id;
@@ -89,6 +99,9 @@ afterAll(async () => {
   await deleteKeys(redisUrl(), prefix);
   await rm(mediaDir, { recursive: true, force: true });
 });
+
+/** Every kind of mention a prompt can smuggle in: everyone, here, a mentionable role, another member. */
+const injection = (roleId: string) => `@everyone <@&${roleId}> hi @here <@${bob}>`;
 
 const optionsMessage = (channelId: string) =>
   double.messages(channelId).find((m) => JSON.stringify(m.components).includes('"o:'));
@@ -135,7 +148,8 @@ describe('the Discord adapter', () => {
     });
     await double.waitFor(() => double.interactionResponses(click.interactionId).length > 0, 3_000);
     const ack = double.interactionResponses(click.interactionId)[0]!;
-    expect(ack.type).toBe(5);
+    // A deferred update: acknowledged, and nothing shown until there is something to say (privately).
+    expect(ack.type).toBe(6);
     expect(ack.atMs - click.sentAtMs).toBeLessThan(3_000);
     await double.waitFor(
       () => double.messages(thread.id).some((m) => m.attachments.some((a) => a.filename.endsWith('.png'))),
@@ -179,7 +193,8 @@ describe('the Discord adapter', () => {
       () => JSON.stringify(double.interactionResponses(click.interactionId)).includes('Only the person who asked'),
       5_000,
     );
-    expect(double.interactionResponses(click.interactionId)[0]?.data).toMatchObject({ flags: 64 });
+    const note = double.interactionResponses(click.interactionId).find((r) => r.kind === 'followup');
+    expect(note?.data).toMatchObject({ flags: 64, content: expect.stringContaining('Only the person who asked') });
     expect(double.messages(thread.id)).toHaveLength(before);
     const adminClick = await double.clickButton({
       customId: ids[0]!,
@@ -331,6 +346,109 @@ describe('the Discord adapter', () => {
     expect(customIds(original).length).toBeGreaterThan(0);
     expect(original.threadId).toBeNull();
   });
+
+  it('echoes a person’s prompt cleaned, shortened and shown as typed (the asked line and the thread name)', async () => {
+    const artists = double.guild.roles.find((r) => r.name === 'artists')!.id;
+    const prompt = `${injection(artists)} \u0000\u001b[31m\u202Eevil ${'sunset over the sea '.repeat(90)}`.slice(
+      0,
+      2_000,
+    );
+    const { sent, thread } = await imagine(alice, prompt);
+    const asked = double
+      .interactionResponses(sent.interactionId)
+      .map((r) => (r.data as { content?: string } | undefined)?.content ?? '')
+      .find((c) => c.includes('asked:'))!;
+    const shownAsTyped = `@\u200beveryone <@\u200b&${artists}> hi @\u200bhere <@\u200b${bob}> \\[31mevil sunset over`;
+    expect(asked.startsWith(`<@${alice}> asked: ${shownAsTyped}`)).toBe(true);
+    expect(asked.length).toBeLessThan(400);
+    expect(asked.endsWith('…')).toBe(true);
+    const hidden = ['\u0000', '\u001b', '\u202e'];
+    expect(hidden.filter((c) => asked.includes(c) || thread.name.includes(c))).toEqual([]);
+  }, 30_000);
+
+  it('no mention injected through a prompt pings anyone: only the result pings, and only the person who asked', async () => {
+    const artists = double.guild.roles.find((r) => r.name === 'artists')!.id;
+    // The model repeats the injection in its text, a label, a reason and a prompt, as a steered model would.
+    fake.enqueue(
+      toolUse(PROPOSE_OPTIONS, {
+        text: `Ideas for ${injection(artists)}:`,
+        options: [
+          {
+            model: 'higgsfield-ai/soul/v2/standard',
+            prompt: `${injection(artists)} snowy peaks`,
+            label: `@everyone <@&${artists}> still`,
+            reason: `For ${injection(artists)}.`,
+          },
+          { model: 'bytedance/seedance/v1/lite/text-to-video', prompt: 'a slow push', label: 'Clip', reason: 'r' },
+        ],
+      }),
+    );
+    const { thread, starter } = await imagine(alice, `${injection(artists)} peaks`);
+    await double.clickButton({
+      customId: customIds(starter)[0]!,
+      messageId: starter.id,
+      channelId: starter.channelId,
+      userId: alice,
+    });
+    await double.waitFor(() => double.messages(thread.id).some((m) => m.attachments.length > 0), 15_000);
+    const status = double.messages(thread.id).find((m) => m.content.includes('still:'))!;
+    await double.waitFor(() => double.message(status.id)!.content.includes('done'), 10_000);
+    const result = double.messages(thread.id).find((m) => m.attachments.length > 0)!;
+
+    const ours = new Set([starter.id, ...double.messages(thread.id).map((m) => m.id)]);
+    const pings = double.pings.filter((p) => p.authorId === double.botUser.id && ours.has(p.messageId));
+    expect(pings.map((p) => ({ id: p.messageId, everyone: p.everyone, users: p.users, roles: p.roles }))).toEqual([
+      { id: result.id, everyone: false, users: [alice], roles: [] },
+    ]);
+    // Every post and edit said who may be pinged, instead of leaving it to Discord's defaults.
+    // (Interaction callbacks carry the message in `data`.)
+    const messages = double.calls
+      .filter((c) => c.method === 'POST' || c.method === 'PATCH')
+      .map((c) => c.body as { data?: unknown })
+      .map(
+        (b) =>
+          ((typeof b.data === 'object' && b.data !== null ? b.data : undefined) ?? b) as {
+            content?: unknown;
+            allowed_mentions?: unknown;
+          },
+      );
+    expect(messages.filter((m) => typeof m.content === 'string' && !m.allowed_mentions)).toEqual([]);
+    // And the injection reads as typed, not as mentions.
+    expect(status.content).toContain('@\u200beveryone');
+    expect(double.message(starter.id)!.content).toContain('@\u200beveryone');
+  }, 40_000);
+
+  it('a storm of presses on a queued option: each acknowledged, one private note, nothing else shown', async () => {
+    const { thread, starter } = await imagine(alice, 'a storm of clicks');
+    const press = () =>
+      double.clickButton({
+        customId: customIds(starter)[0]!,
+        messageId: starter.id,
+        channelId: starter.channelId,
+        userId: alice,
+      });
+    const first = await press();
+    await double.waitFor(
+      () => JSON.stringify(double.interactionResponses(first.interactionId)).includes('Queued'),
+      5_000,
+    );
+    const storm: SentInteraction[] = [];
+    for (let i = 0; i < 12; i++) storm.push(await press());
+    const responses = () => storm.map((c) => double.interactionResponses(c.interactionId));
+    await double.waitFor(() => responses().every((r) => r.length > 0), 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const all: InteractionResponseRecord[] = responses().flat();
+    // Every press acknowledged within Discord's 3 s by a deferred update, which shows nothing.
+    expect(storm.every((c, i) => responses()[i]![0]!.type === 6 && responses()[i]![0]!.atMs - c.sentAtMs < 3_000)).toBe(
+      true,
+    );
+    // One "already queued" note, private; the other presses answered nothing visible.
+    const notes = all.filter((r) => r.kind !== 'callback');
+    expect(notes).toHaveLength(1);
+    expect(notes[0]?.data).toMatchObject({ flags: 64, content: ALREADY_QUEUED_TEXT });
+    // One status message in the thread: the storm queued nothing more.
+    expect(double.messages(thread.id).filter((m) => m.content.includes('Soul · Golden Hour still:'))).toHaveLength(1);
+  }, 30_000);
 
   it('answers a DM with options in the DM', async () => {
     const dm = await double.sendMessage({ authorId: bob, content: 'a fox in the snow', guildId: null });

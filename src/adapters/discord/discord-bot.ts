@@ -9,6 +9,7 @@ import { createAckBacklog } from '../../ack-backlog.js';
 import { handleButton } from './discord-buttons.js';
 import { handleAutocomplete, handleCommand } from './discord-commands.js';
 import type { DiscordBotDeps } from './discord-context.js';
+import { discordRestOptions } from './discord-http.js';
 import { handleMessage, isForUs } from './discord-messages.js';
 
 export interface DiscordBot {
@@ -28,8 +29,11 @@ export async function startDiscordBot(botOptions: DiscordBotOptions): Promise<Di
   const client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages],
     partials: [Partials.Channel],
-    // Uploads of several MiB need more than discord.js's 15 s default.
-    rest: { api: botOptions.apiUrl, version: '10', timeout: 60_000 },
+    // Our own HTTP (never undici's shared global dispatcher) and a timeout long enough for uploads.
+    rest: discordRestOptions(botOptions.apiUrl),
+    // Everything the client sends (replies, edits, follow-ups, channel posts) pings nobody unless it says so:
+    // the texts repeat people's and the model's words, and Discord would otherwise parse their mentions.
+    allowedMentions: { parse: [], repliedUser: false },
   });
   const guard =
     <T>(what: string, run: (item: T) => Promise<void>) =>

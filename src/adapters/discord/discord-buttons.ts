@@ -1,24 +1,26 @@
 /**
- * Button presses. Every press is acknowledged at once with a private "thinking" reply, then checked (only the
- * requester or a Manage Server member may act; anyone else gets a private note), then acted on. A chosen
- * option or a re-roll is queued first, then gets a public status message in the thread (with Cancel) that the
- * generation edits as it moves; buttons carry only short ids, so they keep working after a restart.
+ * Button presses. Every press is acknowledged at once with a deferred update, which shows nothing (Discord
+ * allows 3 s), then checked (only the requester or a Manage Server member may act; anyone else gets a private
+ * note), then acted on. Notes are ephemeral follow-ups, so a quiet duplicate (a storm of presses the person was
+ * already told about a moment ago) answers nothing visible at all. A chosen option or a re-roll is queued
+ * first, then gets a public status message in the thread (with Cancel) that the generation edits as it moves;
+ * buttons carry only short ids, so they keep working after a restart.
  */
 import { type ButtonInteraction, MessageFlags } from 'discord.js';
 import type { Actor } from '../../core/assistant.js';
-import { AppError, toUserMessage } from '../../errors.js';
+import { reportFailure } from '../../errors.js';
 import { decodeButton } from '../shared/button-ids.js';
 import { ALREADY_QUEUED_TEXT, CANCEL_TEXT } from '../shared/message-text.js';
 import { acknowledge, type DiscordBotDeps, isAdmin, sendableChannel } from './discord-context.js';
-import { optionsPayload, statusPayload } from './discord-render.js';
+import { escapeMentions, optionsPayload, statusPayload } from './discord-render.js';
 
 export async function handleButton(interaction: ButtonInteraction, deps: DiscordBotDeps): Promise<void> {
-  // The acknowledgement travels while we check and queue; every answer waits for it.
-  const acked = acknowledge(deps, interaction.deferReply({ flags: MessageFlags.Ephemeral }));
+  // The acknowledgement travels while we check and queue; every note waits for it.
+  const acked = acknowledge(deps, interaction.deferUpdate());
   acked.catch(() => undefined);
   const answer = async (text: string) => {
     await acked;
-    await interaction.editReply(text);
+    await interaction.followUp({ content: text, flags: MessageFlags.Ephemeral });
   };
   const action = decodeButton(interaction.customId);
   const actor: Actor = { userId: interaction.user.id, isAdmin: isAdmin(interaction.memberPermissions) };
@@ -48,12 +50,10 @@ export async function handleButton(interaction: ButtonInteraction, deps: Discord
       action.kind === 'option'
         ? await assistant.choose(action.key, action.index, actor)
         : await assistant.reroll(action.generationId, actor);
-    if (outcome.kind !== 'queued' || outcome.duplicate) {
-      const text = outcome.kind === 'queued' ? ALREADY_QUEUED_TEXT : outcome.message;
-      await answer(text);
-      return;
-    }
-    await answer(`Queued: ${outcome.option.label}. I will post it in the thread when it is ready.`);
+    if (outcome.kind !== 'queued') return void (await answer(outcome.message));
+    // A storm of presses: the person hears "already queued" once every few seconds, not once per press.
+    if (outcome.duplicate) return void (outcome.quiet ? await acked : await answer(ALREADY_QUEUED_TEXT));
+    await answer(`Queued: ${escapeMentions(outcome.option.label)}. I will post it in the thread when it is ready.`);
     // Queued first, status second: the post may wait for Discord's per-bot rate limit without delaying the queue.
     const channel = await sendableChannel(interaction.client, outcome.conversation.threadId);
     const status = await channel?.send(
@@ -66,10 +66,7 @@ export async function handleButton(interaction: ButtonInteraction, deps: Discord
     if (status)
       await assistant.attachStatus(outcome.generationId, { channelId: status.channelId, messageId: status.id });
   } catch (error) {
-    if (!(error instanceof AppError))
-      deps.logger.error({ err: error, customId: interaction.customId }, 'button failed');
-    await answer(error instanceof AppError ? error.userMessage : toUserMessage(error, interaction.id)).catch(
-      () => undefined,
-    );
+    const text = reportFailure(deps.logger, error, { customId: interaction.customId, interactionId: interaction.id });
+    await answer(text).catch((err: unknown) => deps.logger.warn({ err }, 'could not answer a button press'));
   }
 }

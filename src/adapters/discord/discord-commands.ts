@@ -5,7 +5,8 @@
  */
 import { type AutocompleteInteraction, type ChatInputCommandInteraction, MessageFlags } from 'discord.js';
 import type { IntentHint } from '../../core/assistant-types.js';
-import { AppError, toUserMessage } from '../../errors.js';
+import { reportFailure } from '../../errors.js';
+import { cutGraphemes } from '../shared/echo-text.js';
 import { helpText } from '../shared/message-text.js';
 import {
   acknowledge,
@@ -16,7 +17,7 @@ import {
   openThread,
   rehostAttachment,
 } from './discord-context.js';
-import { cut, optionsPayload } from './discord-render.js';
+import { echoText, hintPayload, LIMITS, optionsPayload } from './discord-render.js';
 
 const INTENTS: Record<string, IntentHint> = { imagine: 'image', video: 'video', animate: 'animate' };
 
@@ -24,15 +25,28 @@ export async function handleCommand(interaction: ChatInputCommandInteraction, de
   const intent = INTENTS[interaction.commandName];
   if (intent) return handleRequestCommand(interaction, intent, deps);
   await acknowledge(deps, interaction.deferReply({ flags: MessageFlags.Ephemeral }));
+  try {
+    await answerPrivately(interaction, deps);
+  } catch (error) {
+    const message = reportFailure(deps.logger, error, {
+      command: interaction.commandName,
+      interactionId: interaction.id,
+    });
+    await interaction
+      .editReply(message)
+      .catch((err: unknown) => deps.logger.warn({ err }, 'could not answer a command'));
+  }
+}
+
+/** `/styles`, `/jobs` and `/help`, on the private deferred reply. */
+async function answerPrivately(interaction: ChatInputCommandInteraction, deps: DiscordBotDeps): Promise<void> {
   if (interaction.commandName === 'styles') {
     const query = interaction.options.getString('query') ?? '';
     const styles = (await deps.searchStyles(query)).slice(0, 15);
     const lines = styles.map((s) => `• **${s.name}**${s.description ? ` — ${s.description}` : ''}`);
+    const heading = `Soul styles${query.trim() ? ` for “${echoText(query, 100)}”` : ''}:`;
     await interaction.editReply(
-      cut(
-        lines.length ? `Soul styles${query ? ` for “${query}”` : ''}:\n${lines.join('\n')}` : 'No style matches that.',
-        2_000,
-      ),
+      cutGraphemes(lines.length ? `${heading}\n${lines.join('\n')}` : 'No style matches that.', LIMITS.content),
     );
   } else if (interaction.commandName === 'jobs') {
     const active = await deps.assistant.activeJobs({
@@ -77,8 +91,10 @@ async function handleRequestCommand(
       interaction.attachmentSizeLimit,
     );
     if (interaction.guildId && !interaction.channel?.isThread()) {
+      // The person's words, cleaned and shortened, shown as typed: no mention in them can ping (nor can the
+      // client's default allowed_mentions, which pings nobody).
       const starter = await interaction.editReply(
-        `<@${interaction.user.id}> asked: ${cut(text || 'animate this image', 1_900)}`,
+        `<@${interaction.user.id}> asked: ${text ? echoText(text) : 'animate this image'}`,
       );
       const threadId = await openThread(starter, text || 'Animate', deps.logger);
       if (threadId) conversation.threadId = threadId;
@@ -86,20 +102,25 @@ async function handleRequestCommand(
     }
     const reply = await deps.assistant.handleMessage({ conversation, text, intent, ...(image ? { image } : {}) });
     if (reply.kind === 'hint') {
-      await interaction.editReply({ content: reply.text, embeds: [], components: [] });
+      await interaction.editReply({ ...hintPayload(reply.text), embeds: [], components: [] });
       return;
     }
     await interaction.editReply(optionsPayload(reply.set, [...reply.notes, ...notes]));
   } catch (error) {
-    const message = error instanceof AppError ? error.userMessage : toUserMessage(error, interaction.id);
-    if (!(error instanceof AppError))
-      deps.logger.error({ err: error, interactionId: interaction.id }, 'command failed');
-    await interaction.editReply({ content: message, embeds: [], components: [] }).catch(() => undefined);
+    const message = reportFailure(deps.logger, error, {
+      command: interaction.commandName,
+      interactionId: interaction.id,
+    });
+    await interaction
+      .editReply({ content: message, embeds: [], components: [] })
+      .catch((err: unknown) => deps.logger.warn({ err }, 'could not answer a command'));
   }
 }
 
 export async function handleAutocomplete(interaction: AutocompleteInteraction, deps: DiscordBotDeps): Promise<void> {
   const focused = interaction.options.getFocused();
   const styles = await deps.searchStyles(String(focused));
-  await interaction.respond(styles.slice(0, 25).map((s) => ({ name: cut(s.name, 100), value: cut(s.name, 100) })));
+  await interaction.respond(
+    styles.slice(0, 25).map((s) => ({ name: cutGraphemes(s.name, 100), value: cutGraphemes(s.name, 100) })),
+  );
 }

@@ -18,7 +18,7 @@ import type { ImageInput } from '../../core/assistant-types.js';
 import type { ConversationRef } from '../../core/types.js';
 import type { Logger } from '../../log.js';
 import type { RehostRequest } from '../../media/rehost-image.js';
-import { cut } from './discord-render.js';
+import { cleanEcho } from '../shared/echo-text.js';
 
 export interface DiscordBotDeps {
   assistant: Assistant;
@@ -95,7 +95,8 @@ export const NO_THREAD_NOTE =
 export async function openThread(message: Message, title: string, logger: Logger): Promise<string | undefined> {
   try {
     const thread = await message.startThread({
-      name: cut(title.replace(/\s+/g, ' ').trim() || 'Higgsbot', 90),
+      // A person's words: cleaned (no controls, no bidi overrides, one line) and cut on a grapheme boundary.
+      name: cleanEcho(title, 90) || 'Higgsbot',
       autoArchiveDuration: 1440,
     });
     return thread.id;

@@ -5,7 +5,7 @@
  * is checked and re-hosted, and offers animation options.
  */
 import type { Message } from 'discord.js';
-import { AppError, toUserMessage } from '../../errors.js';
+import { reportFailure } from '../../errors.js';
 import {
   afterAcks,
   conversationOf,
@@ -15,7 +15,7 @@ import {
   rehostAttachment,
   sendableChannel,
 } from './discord-context.js';
-import { optionsPayload } from './discord-render.js';
+import { hintPayload, optionsPayload } from './discord-render.js';
 
 export function isForUs(message: Message, botId: string): boolean {
   if (message.author.bot || message.system) return false;
@@ -42,13 +42,11 @@ export async function handleMessage(message: Message, deps: DiscordBotDeps): Pro
     const image = await rehostAttachment(deps, attachment);
     const reply = await deps.assistant.handleMessage({ conversation, text, ...(image ? { image } : {}) });
     const payload =
-      reply.kind === 'hint' ? { content: reply.text } : optionsPayload(reply.set, [...reply.notes, ...notes]);
+      reply.kind === 'hint' ? hintPayload(reply.text) : optionsPayload(reply.set, [...reply.notes, ...notes]);
     if (channel) await channel.send(payload);
     else await message.reply(payload);
   } catch (error) {
-    if (!(error instanceof AppError))
-      deps.logger.error({ err: error, messageId: message.id }, 'message handling failed');
-    const text = error instanceof AppError ? error.userMessage : toUserMessage(error, message.id);
+    const text = reportFailure(deps.logger, error, { messageId: message.id, channelId: message.channelId });
     await message.reply({ content: text }).catch((err: unknown) => deps.logger.warn({ err }, 'could not reply'));
   }
 }

@@ -3,7 +3,8 @@
  * tokens die after 15 minutes; renders can take longer). Results go to the conversation's thread as
  * attachments when within the upload limit (the interaction's attachment_size_limit, else 10 MiB), as links
  * otherwise; a 413 from Discord downgrades to links too. Posts carry a nonce with enforce_nonce, so a retried
- * delivery never posts twice. Missing permissions and closed DMs are logged and not retried.
+ * delivery never posts twice. Missing permissions and closed DMs are logged and not retried. Every post and
+ * edit carries `allowed_mentions`: a result or failure pings its requester only, a status edit nobody.
  */
 import { createHash } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
@@ -18,7 +19,15 @@ import type {
 } from '../../core/types.js';
 import { AppError, ErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { type DiscordPayload, failurePayload, resultPayload, statusPayload } from './discord-render.js';
+import { discordRestOptions } from './discord-http.js';
+import {
+  type DiscordPayload,
+  failurePayload,
+  NO_MENTIONS,
+  onlyMentions,
+  resultPayload,
+  statusPayload,
+} from './discord-render.js';
 
 export const DEFAULT_UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
 /** Discord codes that retrying cannot fix: missing access/permissions, cannot DM, unknown channel/message. */
@@ -31,9 +40,9 @@ export interface DiscordPublisherDeps {
   logger: Logger;
 }
 
-/** REST with the bot token: all a worker needs to post, no gateway. */
+/** REST with the bot token: all a worker needs to post, no gateway. Its HTTP is its own (see discord-http). */
 export function createDiscordRest(discord: { token: string; apiUrl: string }): REST {
-  return new REST({ api: discord.apiUrl, version: '10', timeout: 60_000 }).setToken(discord.token);
+  return new REST(discordRestOptions(discord.apiUrl)).setToken(discord.token);
 }
 
 export function deliveryNonce(deliveryId: string): string {
@@ -46,7 +55,8 @@ export function createDiscordPublisher(deps: DiscordPublisherDeps): Publisher {
   async function post(conversation: ConversationRef, payload: DiscordPayload, nonce: string, files: UploadFile[] = []) {
     try {
       return (await rest.post(Routes.channelMessages(conversation.threadId), {
-        body: { ...payload, nonce, enforce_nonce: true, allowed_mentions: { users: [conversation.userId] } },
+        // Pings the requester (the mention the payload opens with) and nobody else, whatever the text says.
+        body: { ...payload, nonce, enforce_nonce: true, allowed_mentions: onlyMentions(conversation.userId) },
         ...(files.length ? { files } : {}),
       })) as { id: string };
     } catch (error) {
@@ -98,7 +108,7 @@ export function createDiscordPublisher(deps: DiscordPublisherDeps): Publisher {
       const label = event.label ?? event.modelId;
       try {
         await rest.patch(Routes.channelMessage(message.channelId, message.messageId), {
-          body: statusPayload(label, event.generationId, event),
+          body: { ...statusPayload(label, event.generationId, event), allowed_mentions: NO_MENTIONS },
         });
       } catch (error) {
         throw classify(error, conversation, logger);

@@ -1,10 +1,15 @@
 /**
  * Discord message payloads as plain API JSON, usable by the gateway client and by the REST-only publisher:
  * option sets (an embed field per option, one button each), status lines with Cancel, results with Re-roll
- * and Animate, failures. Every text is cut to Discord's limits here, so a long prompt never costs a post.
+ * and Animate, failures. Every text is cut to Discord's limits here, on grapheme boundaries, so a long prompt
+ * never costs a post nor splits an emoji. Text that came from a person or the model is shown, never obeyed:
+ * its `@everyone`, `@here`, `<@id>` and `<@&id>` cannot mention anyone, and a person's echoed words are
+ * cleaned (echo-text) with their markdown shown as typed. Which mentions may ping is `allowed_mentions`' job
+ * (the publisher's bodies, the client's default); this escaping keeps the text from even looking like one.
  */
 import {
   type APIActionRowComponent,
+  type APIAllowedMentions,
   type APIButtonComponent,
   type APIEmbed,
   ButtonStyle,
@@ -13,6 +18,7 @@ import {
 import type { OptionSet } from '../../core/assistant-types.js';
 import type { GenerationFailure, GenerationResult, ProgressEvent } from '../../core/types.js';
 import { type ButtonAction, encodeButton } from '../shared/button-ids.js';
+import { cleanEcho, cutGraphemes, ECHO_MAX_CHARS } from '../shared/echo-text.js';
 import { estimateText, statusText } from '../shared/message-text.js';
 
 export const LIMITS = {
@@ -30,8 +36,46 @@ export interface DiscordPayload {
   components?: APIActionRowComponent<APIButtonComponent>[];
 }
 
-export function cut(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
+/** Pings nobody: every post and edit that names no one on purpose. */
+export const NO_MENTIONS: APIAllowedMentions = { parse: [], replied_user: false };
+
+/** Pings only `userId` (and only where the content names them). */
+export function onlyMentions(userId: string): APIAllowedMentions {
+  return { parse: [], users: [userId], replied_user: false };
+}
+
+/** Mentions shown as typed: a zero-width space after every `@` keeps Discord from parsing any of them. */
+export function escapeMentions(text: string): string {
+  return text.replaceAll('@', '@\u200b');
+}
+
+/** A person's words repeated back: cleaned and shortened (echo-text), markdown and mentions shown as typed. */
+export function echoText(text: string, maxChars = ECHO_MAX_CHARS): string {
+  return escapeMentions(escapeMarkdown(cleanEcho(text, maxChars)));
+}
+
+/**
+ * Markdown shown as typed: a backslash before each character that could start bold, italics, strike, code,
+ * spoilers or a masked link (`[text](url)`). An echo is one line, so headings, lists and quotes, which need a
+ * line start, cannot occur.
+ */
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\*_~`|[\]]/g, '\\$&');
+}
+
+/** Model text shown in Discord: mentions escaped, then cut to `max` on a grapheme boundary. */
+function shown(text: string, max: number): string {
+  return cutGraphemes(escapeMentions(text), max);
+}
+
+/** A quoted prompt (the model's, often a person's words reworked): one clean line, shown as typed. */
+function quoted(prompt: string, max: number): string {
+  return cutGraphemes(`> ${echoText(prompt, max - 2)}`, max);
+}
+
+/** The answer to a message when the assistant has a hint instead of options. */
+export function hintPayload(text: string): DiscordPayload {
+  return { content: shown(text, LIMITS.content) };
 }
 
 function button(
@@ -39,7 +83,12 @@ function button(
   action: ButtonAction,
   style: ButtonStyle.Primary | ButtonStyle.Secondary | ButtonStyle.Danger = ButtonStyle.Secondary,
 ): APIButtonComponent {
-  return { type: ComponentType.Button, style, label: cut(label, LIMITS.buttonLabel), custom_id: encodeButton(action) };
+  return {
+    type: ComponentType.Button,
+    style,
+    label: cutGraphemes(cleanEcho(label, LIMITS.buttonLabel), LIMITS.buttonLabel),
+    custom_id: encodeButton(action),
+  };
 }
 
 function rows(buttons: APIButtonComponent[]): APIActionRowComponent<APIButtonComponent>[] {
@@ -53,12 +102,17 @@ function rows(buttons: APIButtonComponent[]): APIActionRowComponent<APIButtonCom
 export function optionsPayload(set: OptionSet, notes: readonly string[]): DiscordPayload {
   const fields = set.options.map((option, i) => {
     const estimate = estimateText(option.estimate);
-    const value = [option.reason, estimate ? `*${estimate}*` : '', `> ${option.prompt}`].filter(Boolean).join('\n');
-    return { name: cut(`${i + 1}. ${option.label}`, LIMITS.fieldName), value: cut(value, LIMITS.fieldValue) };
+    const reason = escapeMentions(option.reason);
+    const prompt = quoted(option.prompt, LIMITS.fieldValue);
+    const value = [reason, estimate ? `*${estimate}*` : '', prompt].filter(Boolean).join('\n');
+    return {
+      name: shown(`${i + 1}. ${option.label}`, LIMITS.fieldName),
+      value: cutGraphemes(value, LIMITS.fieldValue),
+    };
   });
   const text = [set.text, ...notes.map((n) => `-# ${n}`)].join('\n');
   return {
-    content: cut(text, LIMITS.content),
+    content: shown(text, LIMITS.content),
     embeds: [{ color: BRAND_COLOUR, fields }],
     components: rows(
       set.options.map((o, i) =>
@@ -79,7 +133,7 @@ export function statusPayload(
 ): DiscordPayload {
   const cancellable = event.state === 'queued' || event.state === 'submitted';
   return {
-    content: cut(statusText(label, event), LIMITS.content),
+    content: cutGraphemes(statusText(escapeMentions(label), event), LIMITS.content),
     components: cancellable ? rows([button('Cancel', { kind: 'cancel', generationId }, ButtonStyle.Danger)]) : [],
   };
 }
@@ -105,14 +159,14 @@ export function resultPayload(result: GenerationResult, attachable: readonly boo
   if (image)
     buttons.push(button('Animate', { kind: 'animate', generationId: result.generationId }, ButtonStyle.Primary));
   return {
-    content: cut(
-      [`${mention} ✅ **${result.option.label}** — done in ${seconds} s`, ...links].join('\n'),
+    content: cutGraphemes(
+      [`${mention} ✅ **${escapeMentions(result.option.label)}** — done in ${seconds} s`, ...links].join('\n'),
       LIMITS.content,
     ),
     embeds: [
       {
         color: BRAND_COLOUR,
-        description: cut(`> ${result.option.prompt}`, LIMITS.description),
+        description: quoted(result.option.prompt, LIMITS.description),
         footer: { text: result.option.modelId },
       },
     ],
@@ -124,7 +178,10 @@ export function failurePayload(failure: GenerationFailure): DiscordPayload {
   const buttons =
     failure.reason === 'canceled' ? [] : [button('Try again', { kind: 'reroll', generationId: failure.generationId })];
   return {
-    content: cut(`<@${failure.conversation.userId}> ⚠️ **${failure.option.label}**: ${failure.message}`, LIMITS.content),
+    content: cutGraphemes(
+      `<@${failure.conversation.userId}> ⚠️ **${escapeMentions(failure.option.label)}**: ${escapeMentions(failure.message)}`,
+      LIMITS.content,
+    ),
     components: rows(buttons),
   };
 }

@@ -13,7 +13,7 @@ import { apiGuildCreate, apiMember, apiUser } from './payloads.js';
 import { restRoutes } from './rest-routes.js';
 import { createRestHandler, type Failure } from './rest-server.js';
 import { type DiscordDoubleOptions, DoubleState } from './state.js';
-import type { InteractionResponseRecord, RecordedCall, StoredCommand, StoredMessage } from './types.js';
+import type { InteractionResponseRecord, PingRecord, RecordedCall, StoredCommand, StoredMessage } from './types.js';
 import {
   type AutocompleteInput,
   type ComponentClickInput,
@@ -47,7 +47,14 @@ export interface DiscordDouble {
     readonly channels: Array<{ id: string; name: string; type: number }>;
     /** Includes the owner, the bot and members added by options or by acting in the guild. */
     readonly members: Array<{ id: string; username: string; permissions: string }>;
+    /** @everyone (id = guild id), the options' roles, and each member's own role. */
+    readonly roles: Array<{ id: string; name: string; mentionable: boolean }>;
   };
+  /**
+   * Every message create or edit that pinged someone (users, roles, @everyone/@here), by any author, computed
+   * as Discord does from the content, `allowed_mentions` and permissions. Filter on `authorId` for the bot.
+   */
+  readonly pings: PingRecord[];
   /** Every REST call in arrival order (including refused and unknown ones). */
   calls: RecordedCall[];
   messages(channelId: string): StoredMessage[];
@@ -157,6 +164,12 @@ export async function startDiscordDouble(options: DiscordDoubleOptions = {}): Pr
           permissions: state.memberPermissions(id).toString(),
         }));
       },
+      get roles() {
+        return state.roles.map((r) => ({ id: r.id, name: r.name, mentionable: r.mentionable }));
+      },
+    },
+    get pings() {
+      return [...state.pings];
     },
     calls,
     messages: (channelId) => state.messages(channelId),

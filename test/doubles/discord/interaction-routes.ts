@@ -97,7 +97,7 @@ export function interactionRoutes(world: World, options: InteractionRouteOptions
         message = requireComponentMessage(rec, 6);
         break;
       case 7:
-        message = editMessage(world, requireComponentMessage(rec, 7), data, ctx.files);
+        message = editMessage(world, requireComponentMessage(rec, 7), data, ctx.files, 'interaction');
         break;
       case 8: {
         if (rec.type !== 4)

@@ -7,6 +7,7 @@
 import { ApiError, formError, formErrors } from './api-error.js';
 import type { GatewayServer } from './gateway.js';
 import { isEmptyMessage } from './limits.js';
+import { type MentionContext, pingsAnyone, resolvePings } from './mentions.js';
 import { validateMessageBody } from './message-limits.js';
 import { apiMember, apiMessage } from './payloads.js';
 import type { DoubleState } from './state.js';
@@ -37,8 +38,35 @@ const INTENT_MESSAGE_CONTENT = 1 << 15;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export function mentionIdsIn(content: string): string[] {
-  return [...new Set([...content.matchAll(/<@!?(\d+)>/g)].map((m) => m[1] ?? ''))].filter(Boolean);
+/** Resolves who `message` (just created or edited with `body`) pings, stores it on the message and logs it. */
+export function applyPings(
+  state: DoubleState,
+  message: StoredMessage,
+  body: Obj,
+  kind: MentionContext['kind'],
+  on: 'create' | 'edit',
+): void {
+  const replied = message.referenceId ? state.message(message.referenceId) : undefined;
+  const pings = resolvePings(state, message.content, 'allowed_mentions' in body ? body.allowed_mentions : undefined, {
+    authorId: message.author.id,
+    guildId: message.guildId,
+    kind,
+    repliedAuthorId: replied?.author.id ?? null,
+  });
+  message.mentionIds = pings.users;
+  message.mentionRoleIds = pings.roles;
+  message.mentionEveryone = pings.everyone;
+  if (pingsAnyone(pings)) {
+    state.pings.push({
+      ...pings,
+      messageId: message.id,
+      channelId: message.channelId,
+      authorId: message.author.id,
+      on,
+      content: message.content,
+      atMs: state.now(),
+    });
+  }
 }
 
 export function checkFileSizes(state: DoubleState, files: UploadedFile[]): void {
@@ -123,18 +151,28 @@ export function createMessage(world: World, input: CreateInput): StoredMessage {
     type: interaction ? (interaction.type === 2 ? 20 : 0) : referenceId ? 19 : 0,
     webhookId: interaction ? state.applicationId : null,
     interactionId: interaction?.id ?? null,
-    mentionIds: mentionIdsIn(content),
+    mentionIds: [],
+    mentionRoleIds: [],
+    mentionEveryone: false,
     referenceId,
     threadId: null,
     createdAtMs: state.now(),
     editedAtMs: null,
   };
+  applyPings(state, message, body, interaction ? 'interaction' : 'message', 'create');
   state.addMessage(message);
   echo(world, 'MESSAGE_CREATE', message);
   return message;
 }
 
-export function editMessage(world: World, message: StoredMessage, body: Obj, files: UploadedFile[]): StoredMessage {
+/** `via`: an interaction response or webhook edit (parses users only by default) or a bot-token edit. */
+export function editMessage(
+  world: World,
+  message: StoredMessage,
+  body: Obj,
+  files: UploadedFile[],
+  via: MentionContext['kind'] = message.webhookId ? 'interaction' : 'message',
+): StoredMessage {
   const { state } = world;
   const flagsForCheck = typeof body.flags === 'number' ? body.flags : message.flags;
   const violations = validateMessageBody({ ...body, flags: flagsForCheck }, files.length);
@@ -151,7 +189,7 @@ export function editMessage(world: World, message: StoredMessage, body: Obj, fil
   if (Array.isArray(body.attachments) || files.length > 0) {
     message.attachments = resolveAttachments(state, message.attachments, body.attachments, files);
   }
-  message.mentionIds = mentionIdsIn(message.content);
+  if ('content' in body || 'allowed_mentions' in body) applyPings(state, message, body, via, 'edit');
   message.editedAtMs = state.now();
   echo(world, 'MESSAGE_UPDATE', message);
   return message;

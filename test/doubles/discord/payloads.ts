@@ -56,7 +56,7 @@ export function apiRole(role: StoredRole): Json {
     position: role.position,
     permissions: role.permissions.toString(),
     managed: role.managed,
-    mentionable: false,
+    mentionable: role.mentionable,
     flags: 0,
   };
   if (role.botId) body.tags = { bot_id: role.botId };
@@ -134,9 +134,9 @@ export function apiMessage(state: DoubleState, m: StoredMessage, depth = 0): Jso
     timestamp: iso(m.createdAtMs),
     edited_timestamp: m.editedAtMs === null ? null : iso(m.editedAtMs),
     tts: false,
-    mention_everyone: false,
+    mention_everyone: m.mentionEveryone,
     mentions: m.mentionIds.map((id) => apiUser(state.ensureUser(id))),
-    mention_roles: [],
+    mention_roles: m.mentionRoleIds,
     attachments: m.attachments.map(apiAttachment),
     embeds: m.embeds,
     components: m.components,

@@ -7,6 +7,7 @@ import { ApiError, unknownChannel, unknownMessage } from './api-error.js';
 import type {
   DoubleUser,
   InteractionRecord,
+  PingRecord,
   StoredAttachment,
   StoredChannel,
   StoredCommand,
@@ -22,6 +23,7 @@ export const Perm = {
   AddReactions: 1n << 6n,
   Administrator: 1n << 3n,
   ManageGuild: 1n << 5n,
+  MentionEveryone: 1n << 17n,
   ViewChannel: 1n << 10n,
   SendMessages: 1n << 11n,
   ManageMessages: 1n << 13n,
@@ -76,6 +78,8 @@ export interface DiscordDoubleOptions {
   heartbeatIntervalMs?: number;
   /** Intent bits whose IDENTIFY is refused with close 4014 (e.g. `1 << 15` to model an unapproved MessageContent). */
   disallowedIntents?: number;
+  /** Extra guild roles (e.g. a mentionable one for mention specs); `double.guild.roles` lists them with ids. */
+  roles?: Array<{ name: string; id?: string; mentionable?: boolean; permissions?: string | bigint }>;
   /** Users whose DM channel refuses bot messages with 403 / 50007. */
   cannotDmUserIds?: string[];
   /** Dispatch MESSAGE_CREATE/UPDATE/DELETE for what the bot itself posts, as Discord does (default true). */
@@ -101,6 +105,8 @@ export class DoubleState {
   readonly interactions = new Map<string, InteractionRecord>();
   readonly commands: StoredCommand[] = [];
   readonly nonces = new Map<string, { messageId: string; atMs: number }>();
+  /** Every create or edit that pinged someone, in order. */
+  readonly pings: PingRecord[] = [];
   /** Bot uploads by attachment id, served at `/attachments/:id/:filename`. */
   readonly uploads = new Map<string, StoredAttachment>();
   attachmentSizeLimit: number;
@@ -124,8 +130,20 @@ export class DoubleState {
       permissions: this.everyonePermissions,
       position: 0,
       managed: false,
+      mentionable: false,
       botId: null,
     });
+    for (const r of options.roles ?? []) {
+      this.roles.push({
+        id: r.id ?? this.newId(),
+        name: r.name,
+        permissions: BigInt(r.permissions ?? 0n),
+        position: this.roles.length,
+        managed: false,
+        mentionable: r.mentionable ?? false,
+        botId: null,
+      });
+    }
     const owner = this.addMember({ username: 'guild-owner' });
     this.ownerId = owner.id;
     this.addMember({ id: this.botUser.id, username: this.botUser.username, permissions: this.botPermissions }, true);
@@ -164,6 +182,7 @@ export class DoubleState {
         permissions: BigInt(option.permissions),
         position: this.roles.length,
         managed: isBot,
+        mentionable: false,
         botId: isBot ? user.id : null,
       };
       this.roles.push(role);

@@ -37,7 +37,12 @@ export interface StoredMessage {
   webhookId: string | null;
   /** The interaction this message answers (original response or followup). */
   interactionId: string | null;
+  /** Users the message pings (Discord's `mentions`): after `allowed_mentions` and permissions, see mentions.ts. */
   mentionIds: string[];
+  /** Roles it pings (`mention_roles`). */
+  mentionRoleIds: string[];
+  /** Whether it pings @everyone or @here (`mention_everyone`). */
+  mentionEveryone: boolean;
   referenceId: string | null;
   /** Id of the thread started from this message, if any. */
   threadId: string | null;
@@ -69,6 +74,8 @@ export interface StoredRole {
   permissions: bigint;
   position: number;
   managed: boolean;
+  /** Members of a mentionable role are pinged by `<@&id>` even without MENTION_EVERYONE. */
+  mentionable: boolean;
   botId: string | null;
 }
 
@@ -118,6 +125,24 @@ export interface InteractionRecord {
   originalMessageId: string | null;
   followupIds: string[];
   responses: InteractionResponseRecord[];
+}
+
+/** Who one message pings: @everyone/@here, users, roles (see mentions.ts for Discord's rules). */
+export interface Pings {
+  everyone: boolean;
+  users: string[];
+  roles: string[];
+}
+
+/** One message create or edit that pinged someone: what a test asserts "nobody was pinged" on. */
+export interface PingRecord extends Pings {
+  messageId: string;
+  channelId: string;
+  authorId: string;
+  /** Discord notifies on creation; an edit highlights new mentions (and the first edit of a deferred reply notifies). */
+  on: 'create' | 'edit';
+  content: string;
+  atMs: number;
 }
 
 export interface UploadedFile {

@@ -5,7 +5,7 @@
  * that the message does not carry (or carries disabled) throws in the test, since Discord could not send it.
  */
 import { randomBytes } from 'node:crypto';
-import { echo, mentionIdsIn, type World } from './messages.js';
+import { applyPings, echo, type World } from './messages.js';
 import { apiChannel, apiMember, apiMessage, apiUser } from './payloads.js';
 import type { InteractionRecord, StoredAttachment, StoredChannel, StoredMessage } from './types.js';
 
@@ -271,12 +271,15 @@ export function sendUserMessage(world: World, input: UserMessageInput): StoredMe
     type: input.replyToId ? 19 : 0,
     webhookId: null,
     interactionId: null,
-    mentionIds: mentionIdsIn(content),
+    mentionIds: [],
+    mentionRoleIds: [],
+    mentionEveryone: false,
     referenceId: input.replyToId ?? null,
     threadId: null,
     createdAtMs: state.now(),
     editedAtMs: null,
   };
+  applyPings(state, message, {}, 'message', 'create');
   state.addMessage(message);
   echo(world, 'MESSAGE_CREATE', message);
   return message;
