@@ -211,7 +211,8 @@ export async function checkDiscord(config: Config): Promise<CheckResult[]> {
   if (!config.discord)
     return [{ name, status: 'skip', detail: 'not configured (DISCORD_TOKEN, DISCORD_APPLICATION_ID)' }];
   const { REST, Routes } = await import('discord.js');
-  const rest = new REST({ api: config.discord.apiUrl, version: '10', timeout: TIMEOUT_MS, retries: 0 });
+  const { discordRestOptions } = await import('../adapters/discord/discord-http.js');
+  const rest = new REST({ ...discordRestOptions(config.discord.apiUrl), timeout: TIMEOUT_MS, retries: 0 });
   rest.setToken(config.discord.token);
   try {
     const user = (await rest.get(Routes.user())) as { username?: string; id?: string };

@@ -35,7 +35,8 @@ export async function registerCommandsCommand(args: string[], io: CliIo): Promis
 
   const { token, applicationId, apiUrl } = config.discord;
   const { REST, Routes, DiscordAPIError, HTTPError } = await import('discord.js');
-  const rest = new REST({ api: apiUrl, version: '10', timeout: TIMEOUT_MS }).setToken(token);
+  const { discordRestOptions } = await import('../adapters/discord/discord-http.js');
+  const rest = new REST({ ...discordRestOptions(apiUrl), timeout: TIMEOUT_MS }).setToken(token);
   const route = guildId
     ? Routes.applicationGuildCommands(applicationId, guildId)
     : Routes.applicationCommands(applicationId);
