@@ -159,7 +159,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       bus: pipeline.bus,
       publishers,
       logger,
-      statusMessageOf: (id) => pipeline.service.statusMessageOf(id),
+      statusMessageOf: (id) => pipeline.statusMessageOf(id),
     });
     closers.unshift({ name: 'status-relay', close: stopRelay });
   }

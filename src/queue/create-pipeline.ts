@@ -6,6 +6,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ProgressBus } from '../core/ports.js';
+import type { MessageRef } from '../core/types.js';
 import { isConnectionError } from '../errors.js';
 import type { HiggsfieldClient } from '../higgsfield/client.js';
 import type { Logger } from '../log.js';
@@ -34,6 +35,12 @@ export interface Pipeline {
   submitQueue: Queue<SubmitJobData>;
   trackQueue: Queue<TrackJobData>;
   settings: PipelineSettings;
+  /**
+   * The status message of a generation, read on a connection that waits out a Redis outage: the status
+   * relay edits it when an event arrives, and a fail-fast read right after a restart would leave the
+   * message on "queued" next to a posted result. Nobody waits on this read, so patience costs nothing.
+   */
+  statusMessageOf(generationId: string): Promise<MessageRef | undefined>;
   /** Resolves once Redis answers; rejects quickly when it does not. */
   ready(): Promise<void>;
   startWorkers(extras: WorkerExtras): GenerationWorkers;
@@ -92,6 +99,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     logger,
   });
   const workers: GenerationWorkers[] = [];
+  let patientRecords: GenerationRecords | undefined;
 
   return {
     service,
@@ -100,6 +108,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     submitQueue,
     trackQueue,
     settings,
+    async statusMessageOf(generationId) {
+      patientRecords ??= new GenerationRecords(open('worker', 'status-reader'), `${settings.prefix}:gen`);
+      const record = await patientRecords.get(generationId);
+      return record?.spec.statusMessage ?? record?.statusMessage;
+    },
     async ready() {
       if (producer.status !== 'ready') {
         await new Promise<void>((resolve, reject) => {

@@ -191,12 +191,6 @@ export class GenerationService implements GenerationQueue {
     await this.deps.records.update(generationId, { statusMessage: message });
   }
 
-  /** The status message of a generation: in its spec, or attached after it was queued. */
-  async statusMessageOf(generationId: string): Promise<MessageRef | undefined> {
-    const record = await this.deps.records.get(generationId);
-    return record?.spec.statusMessage ?? record?.statusMessage;
-  }
-
   async lookup(generationId: string): Promise<GenerationLookup | undefined> {
     const record = await this.deps.records.get(generationId);
     if (!record) return undefined;

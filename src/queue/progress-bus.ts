@@ -1,43 +1,81 @@
 /**
- * Progress events over Redis pub/sub, so whichever process holds a status message (a Discord gateway,
- * a Slack app, a terminal) hears every state change of a generation run by any worker. Fire-and-forget
- * by design: a missed event costs a stale status line, never a result (results are posted by the worker).
+ * Progress events across processes, on a Redis stream, so whichever process holds a status message (a
+ * Discord gateway, a Slack app, a terminal) hears every state change of a generation run by any worker.
+ * A stream and not pub/sub: pub/sub drops what is published while a subscriber reconnects, so after a
+ * Redis restart a "done" could vanish and leave a status message on "posting…" beside the posted result.
+ * Each subscriber reads on from the last entry it saw, so an outage delays events but loses none. The
+ * stream is capped (approximately) at `maxLength` entries; a subscriber starts with events after it joined.
  */
 import type { Redis } from 'ioredis';
 import type { ProgressBus } from '../core/ports.js';
 import type { ProgressEvent } from '../core/types.js';
 import type { Logger } from '../log.js';
 
+/** Enough for every event of thousands of generations in flight; older entries are trimmed. */
+const DEFAULT_MAX_LENGTH = 20_000;
+/** How long one blocking read waits before it looks again (and notices an unsubscribe). */
+const BLOCK_MS = 2_000;
+const BATCH = 500;
+
 export function createRedisProgressBus(options: {
   publisher: Redis;
-  /** A connection used only for subscribing (Redis puts it in subscriber mode); duplicated per subscription. */
+  /** A connection for one subscription's blocking reads; it should wait out outages (worker role). */
   subscriberFactory: () => Redis;
+  /** The stream's key. */
   channel: string;
   logger: Logger;
+  maxLength?: number;
 }): ProgressBus {
   const { publisher, channel, logger } = options;
+  const maxLength = String(options.maxLength ?? DEFAULT_MAX_LENGTH);
   return {
     async publish(event) {
       try {
-        await publisher.publish(channel, JSON.stringify(event));
+        await publisher.xadd(channel, 'MAXLEN', '~', maxLength, '*', 'event', JSON.stringify(event));
       } catch (err) {
         logger.warn({ err, generationId: event.generationId, state: event.state }, 'progress event not published');
       }
     },
     async subscribe(listener) {
-      const sub = options.subscriberFactory();
-      sub.on('message', (_channel: string, message: string) => {
-        try {
-          listener(JSON.parse(message) as ProgressEvent);
-        } catch (err) {
-          logger.warn({ err }, 'progress listener failed');
+      const reader = options.subscriberFactory();
+      let stopped = false;
+      // Start after the newest entry as it is now: later events only.
+      const newest = (await reader.xrevrange(channel, '+', '-', 'COUNT', 1))[0];
+      let lastId = newest?.[0] ?? '0-0';
+      const loop = (async () => {
+        while (!stopped) {
+          let reply: Array<[string, Array<[string, string[]]>]> | null;
+          try {
+            reply = (await reader.xread('COUNT', BATCH, 'BLOCK', BLOCK_MS, 'STREAMS', channel, lastId)) as typeof reply;
+          } catch (err) {
+            if (stopped) return;
+            logger.debug({ err }, 'progress read failed; reading again');
+            await new Promise((resolve) => setTimeout(resolve, 200));
+            continue;
+          }
+          for (const [, entries] of reply ?? []) {
+            for (const [id, fields] of entries) {
+              lastId = id;
+              deliver(fields, listener, logger);
+            }
+          }
         }
-      });
-      await sub.subscribe(channel);
+      })();
       return async () => {
-        await sub.unsubscribe(channel).catch(() => undefined);
-        sub.disconnect();
+        stopped = true;
+        reader.disconnect();
+        await loop;
       };
     },
   };
+}
+
+function deliver(fields: string[], listener: (event: ProgressEvent) => void, logger: Logger): void {
+  const raw = fields[fields.indexOf('event') + 1];
+  if (raw === undefined) return;
+  try {
+    listener(JSON.parse(raw) as ProgressEvent);
+  } catch (err) {
+    logger.warn({ err }, 'progress listener failed');
+  }
 }
