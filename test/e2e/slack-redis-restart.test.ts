@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPTION_LABELS, promptsFor } from './support/e2e-world.js';
 import { type RedisServer, startRedisServer } from './support/redis-server.js';
-import { printChildLogsOnFailure } from './support/report.js';
+import { nonJsonLines, printChildLogsOnFailure } from './support/report.js';
 import { type SlackOptions, type SlackWorld, startSlackWorld } from './support/slack-world.js';
 import { settle, waitUntil } from './support/wait.js';
 
@@ -37,20 +37,6 @@ afterAll(async () => {
   await world?.close();
   await redis?.close();
 });
-
-/** Output lines that are not one JSON log entry each: raw ioredis errors, stack traces, console noise. */
-function nonJsonLines(text: string): string[] {
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .filter((line) => {
-      try {
-        return typeof JSON.parse(line) !== 'object';
-      } catch {
-        return true;
-      }
-    });
-}
 
 describe('a Redis restart while results are posted to Slack', () => {
   it('every result is posted exactly once, none lost, and the outage is logged as JSON lines only', async () => {

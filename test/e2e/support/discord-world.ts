@@ -42,13 +42,18 @@ export const RESULT_UPLOAD = {
   where: (r: { headers: Record<string, unknown> }) => String(r.headers['content-type'] ?? '').startsWith('multipart/'),
 };
 
-export async function startDiscordWorld(options: { name: string; sim?: SimulatorOptions }): Promise<DiscordWorld> {
+export async function startDiscordWorld(options: {
+  name: string;
+  sim?: SimulatorOptions;
+  redisUrl?: string;
+}): Promise<DiscordWorld> {
   const double = await startDiscordDouble({ members: [{ username: 'alice' }] });
   const alice = double.guild.members.find((m) => m.username === 'alice')!.id;
   const discordProxy = await startHoldingProxy(double.apiUrl);
   const world = await startWorld({
     name: options.name,
     ...(options.sim ? { sim: options.sim } : {}),
+    ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
     platformEnv: () => ({
       DISCORD_TOKEN: double.token,
       DISCORD_APPLICATION_ID: double.applicationId,

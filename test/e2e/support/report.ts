@@ -9,3 +9,17 @@ export function printChildLogsOnFailure(): void {
     });
   });
 }
+
+/** Output lines that are not one JSON log entry each: raw ioredis errors, stack traces, console noise. */
+export function nonJsonLines(text: string): string[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .filter((line) => {
+      try {
+        return typeof JSON.parse(line) !== 'object';
+      } catch {
+        return true;
+      }
+    });
+}
