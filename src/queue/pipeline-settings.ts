@@ -35,7 +35,7 @@ export interface PipelineSettings {
   /**
    * BullMQ job lock and stall checks. A worker renews its locks every `lockRenewMs`; when a worker dies, its
    * active jobs are taken over once the lock expires and two stall checks have passed (BullMQ marks, then
-   * moves), so a new worker resumes them within `lockDurationMs + 2 × stalledIntervalMs` (12 s) instead of
+   * moves), so a new worker resumes them within `lockDurationMs + 2 × stalledIntervalMs` (10 s) instead of
    * BullMQ's default 60–90 s. A Redis outage shorter than `lockDurationMs − lockRenewMs` (6 s) keeps every
    * lock, so a step is never run twice at once; a job that stalls more than `maxStalledCount` times ends
    * with a message.
@@ -63,6 +63,6 @@ export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
   duplicateNoteEveryMs: 5_000,
   lockDurationMs: 8_000,
   lockRenewMs: 2_000,
-  stalledIntervalMs: 2_000,
+  stalledIntervalMs: 1_000,
   maxStalledCount: 2,
 };
