@@ -29,6 +29,18 @@ describe('logging', () => {
     expect(record).toMatchObject({ module: 'test', msg: 'hello', apiKey: '[redacted]' });
     expect(JSON.stringify(record)).toContain('corr-1');
   });
+
+  it('writes one readable line per entry for a terminal, redacted the same way', () => {
+    const out = new Capture();
+    const log = createLogger({ level: 'warn', destination: out, format: 'line' });
+    log.info({ detail: 'quiet' }, 'not shown below warn');
+    log.warn({ status: 503, headers: { authorization: 'Key id:hf-secret' } }, 'higgsfield error');
+    const written = out.text.split('\n').filter(Boolean);
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatch(/^\d\d:\d\d:\d\d warn {2}higgsfield error · .*status=503/);
+    expect(out.text).not.toContain('hf-secret');
+    expect(out.text).not.toMatch(/^\{/m);
+  });
 });
 
 describe('errors', () => {

@@ -63,11 +63,15 @@ export async function chatCommand(args: string[], io: CliIo): Promise<number> {
         overrides: { ...overrides, REDIS_URL: privateRedis.url },
       });
     }
-    const level = config.logLevel === 'info' ? 'warn' : config.logLevel;
     if (values['log-file'] !== undefined) logFile = await openLogFile(values['log-file']);
+    // A file is for whoever runs it (the configured level); the terminal shows a person warnings and worse.
     const logger = logFile
-      ? createLogger({ level, destination: logFile })
-      : createLogger({ level, destination: io.stderr, format: 'line' });
+      ? createLogger({ level: config.logLevel, destination: logFile })
+      : createLogger({
+          level: config.logLevel === 'info' ? 'warn' : config.logLevel,
+          destination: io.stderr,
+          format: 'line',
+        });
     const app = await createApp({
       config,
       logger,

@@ -35,7 +35,11 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
     : undefined;
 
   const config = loadConfig(io.env, { require: ['higgsfield'] });
-  const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, destination: io.stderr });
+  const logger = createLogger({
+    level: config.logLevel === 'info' ? 'warn' : config.logLevel,
+    destination: io.stderr,
+    format: 'line',
+  });
   let app: Awaited<ReturnType<typeof createApp>>;
   try {
     app = await createApp({ config, logger, role: 'all', terminalOut: discard() });

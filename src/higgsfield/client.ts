@@ -113,6 +113,8 @@ export class HiggsfieldClient {
         path: `/requests/${encodeURIComponent(requestId)}/cancel`,
         timeoutMs: this.timeoutMs,
         signal: opts.signal,
+        // A 400 means "already started": the person is told so, it is no fault worth a warning.
+        answerStatuses: [400],
       });
     } catch (error) {
       if (error instanceof HiggsfieldError && error.status === 400) {

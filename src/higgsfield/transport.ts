@@ -32,6 +32,8 @@ export interface CallOptions {
   authenticated?: boolean;
   timeoutMs: number;
   signal?: AbortSignal | undefined;
+  /** Error statuses that are an answer here, not a fault (a cancel's 400 "too late"): logged at info. */
+  answerStatuses?: readonly number[];
 }
 
 export interface CallResult {
@@ -78,7 +80,7 @@ export function createTransport(options: TransportOptions) {
         return { status: res.statusCode, body: parsed, ...(correlationId ? { correlationId } : {}) };
       }
       const error = errorFromResponse(res.statusCode, parsed, correlationId);
-      log.warn(
+      log[req.answerStatuses?.includes(res.statusCode) ? 'info' : 'warn'](
         { method: req.method, path: logPath, status: res.statusCode, correlationId, code: error.code, durationMs },
         'higgsfield error',
       );
