@@ -24,6 +24,38 @@ export interface ShutdownHandle {
   dispose: () => void;
 }
 
+/**
+ * Runs the closers in order under a deadline: 0 when all closed, 1 when one failed or the deadline passed
+ * (a connection stuck mid-reconnect must not keep a finished command waiting forever).
+ */
+export async function closeAll(closers: readonly Closer[], logger: ShutdownOptions['logger'], graceMs: number) {
+  let code = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(resolve, graceMs, 'timeout');
+    timer.unref();
+  });
+  const work = (async () => {
+    for (const closer of closers) {
+      try {
+        await closer.close();
+        logger.debug({ closer: closer.name }, 'closed');
+      } catch (err) {
+        code = 1;
+        logger.error({ err, closer: closer.name }, 'close failed');
+      }
+    }
+    return 'done' as const;
+  })();
+  const outcome = await Promise.race([work, deadline]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') {
+    logger.error({ graceMs }, 'shutdown deadline passed; exiting with work unfinished');
+    return 1;
+  }
+  return code;
+}
+
 export function onShutdown(closers: readonly Closer[], options: ShutdownOptions): ShutdownHandle {
   const { logger } = options;
   const graceMs = options.graceMs ?? 25_000;
@@ -33,25 +65,7 @@ export function onShutdown(closers: readonly Closer[], options: ShutdownOptions)
 
   const runClosers = async (reason: string): Promise<number> => {
     logger.info({ reason, graceMs }, 'shutting down');
-    let code = 0;
-    const deadline = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
-    const work = (async () => {
-      for (const closer of closers) {
-        try {
-          await closer.close();
-          logger.debug({ closer: closer.name }, 'closed');
-        } catch (err) {
-          code = 1;
-          logger.error({ err, closer: closer.name }, 'close failed');
-        }
-      }
-      return 'done' as const;
-    })();
-    if ((await Promise.race([work, deadline])) === 'timeout') {
-      logger.error({ graceMs }, 'shutdown deadline passed; exiting with work unfinished');
-      return 1;
-    }
-    return code;
+    return closeAll(closers, logger, graceMs);
   };
 
   const shutdown = (reason: string): Promise<number> => {

@@ -15,9 +15,12 @@ import { BadInputError } from '../errors.js';
 import { SIMULATOR_CREDENTIALS, type Simulator, startSimulator } from '../higgsfield/simulator/index.js';
 import { createLogger } from '../log.js';
 import { HOW_TO_GET_REDIS, type PrivateRedis, redisAnswers, startPrivateRedis } from '../queue/private-redis.js';
+import { closeAll } from '../shutdown.js';
 import { type CliIo, discard, ExitCode, line } from './io.js';
 
 const DEMO_SUFFIX = '-demo';
+/** Longest the chat waits for its connections to close once the conversation is over. */
+const CLOSE_GRACE_MS = 5_000;
 
 export async function chatCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
@@ -116,7 +119,7 @@ export async function chatCommand(args: string[], io: CliIo): Promise<number> {
     } finally {
       process.off('SIGINT', onSignal);
       io.signal?.removeEventListener('abort', onSignal);
-      for (const closer of app.closers) await closer.close();
+      await closeAll(app.closers, logger, CLOSE_GRACE_MS);
     }
     return ExitCode.Ok;
   } finally {

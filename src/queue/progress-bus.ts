@@ -64,7 +64,9 @@ export function createRedisProgressBus(options: {
       return async () => {
         stopped = true;
         reader.disconnect();
-        await loop;
+        // A read queued while the connection was down may never settle once it is closed: do not wait on it
+        // past the length of one blocking read.
+        await Promise.race([loop, new Promise((resolve) => setTimeout(resolve, BLOCK_MS + 500).unref())]);
       };
     },
   };
