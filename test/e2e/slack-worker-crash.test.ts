@@ -1,9 +1,10 @@
 /**
  * A worker process killed (SIGKILL) in the middle of posting results to Slack, at the worst moments: Slack has
- * already accepted a step but the worker never hears so. A holding proxy between the worker and the Slack
- * double forwards the call, lets the double process it, and keeps the answer back. Two results are caught at
- * once, one at each step of a Slack post: right after Slack accepted the upload (files.completeUploadExternal),
- * and right after it accepted the result message (the chat.postMessage with Re-roll). The spec kills the worker
+ * already accepted a step but the worker never hears so, or the worker has marked a step begun but Slack never
+ * got it. A holding proxy between the worker and the Slack double keeps the call (or, once the double processed
+ * it, its answer) back. Three results are caught at once: one whose upload completion never reached Slack, one
+ * right after Slack accepted the upload (files.completeUploadExternal), and one right after it accepted the
+ * result message (the chat.postMessage with Re-roll). The spec kills the worker
  * and starts a new one. For each, the person must see the result exactly once — one file, one result message,
  * the status saying done — from one generation at Higgsfield, and soon: within 15 s of the new worker starting.
  */
@@ -41,6 +42,8 @@ interface Case {
   step: string;
   request: string;
   hold: HoldMatch;
+  /** Keep the answer back once Slack did the step (default), or the call itself, so Slack never sees it. */
+  before?: true;
   /** What Slack shows once it accepted the held call. */
   accepted: (thread: string) => boolean;
   held?: Hold;
@@ -48,6 +51,13 @@ interface Case {
 }
 
 const CASES: Case[] = [
+  {
+    step: 'files.completeUploadExternal, before Slack saw it',
+    request: 'a heron wading at first light',
+    hold: { method: 'POST', path: /^\/api\/files\.completeUploadExternal$/ },
+    before: true,
+    accepted: (thread) => world.filesIn(thread).length === 0,
+  },
   {
     step: 'files.completeUploadExternal',
     request: 'an owl in a moonlit birch forest',
@@ -68,16 +78,16 @@ const CASES: Case[] = [
 
 describe('a worker killed while it posts results to Slack', () => {
   it(
-    'right after Slack accepted an upload, and right after it accepted a result message: each posted once, within 15 s',
+    'before an upload reached Slack, right after Slack accepted one, and right after it accepted a result message: each posted once, within 15 s',
     async () => {
       for (const c of CASES) {
         // One hold at a time, so each catches the step of its own generation.
-        c.held = world.slackProxy.holdResponse(c.hold);
+        c.held = c.before ? world.slackProxy.holdRequest(c.hold) : world.slackProxy.holdResponse(c.hold);
         c.options = await world.imagine('U0ALICE', c.request);
         await world.press('U0ALICE', c.options, 0);
         const exchange = await within(c.held.reached, 30_000, undefined);
-        if (!exchange) throw new Error(`the worker's ${c.step} never reached Slack`);
-        expect(c.accepted(c.options.thread), `Slack accepted the held ${c.step}`).toBe(true);
+        if (!exchange) throw new Error(`the worker's ${c.step} never reached the proxy`);
+        expect(c.accepted(c.options.thread), `Slack's side of the held ${c.step}`).toBe(true);
       }
       // Slack has done both; the worker dies before it hears of either.
       await worker.kill9();
@@ -100,7 +110,7 @@ describe('a worker killed while it posts results to Slack', () => {
         },
         {
           timeoutMs: WAIT_FOR_RECOVERY_MS,
-          what: `the new worker to finish both deliveries (status done, result message posted) within ${WAIT_FOR_RECOVERY_MS} ms`,
+          what: `the new worker to finish the deliveries (status done, result message posted) within ${WAIT_FOR_RECOVERY_MS} ms`,
           detail: () =>
             CASES.map(
               (c) =>
