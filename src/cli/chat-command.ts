@@ -104,6 +104,7 @@ export async function chatCommand(args: string[], io: CliIo): Promise<number> {
         output: io.stdout,
         interactive: stdin.isTTY === true,
         signal: stop.signal,
+        logger,
         conversation: {
           platform: 'terminal',
           workspaceId: 'local',

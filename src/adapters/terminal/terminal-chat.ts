@@ -10,9 +10,9 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Actor, Assistant, AssistantReply, ChoiceOutcome } from '../../core/assistant.js';
 import type { OptionSet } from '../../core/assistant-types.js';
-import type { ProgressBus } from '../../core/ports.js';
+import type { CoreLogger, ProgressBus } from '../../core/ports.js';
 import type { ConversationRef, ProgressEvent } from '../../core/types.js';
-import { AppError, toUserMessage } from '../../errors.js';
+import { reportFailure } from '../../errors.js';
 import { CHAT_HELP, renderOptionSet, renderProgress, renderResult } from './terminal-render.js';
 
 export interface TerminalChatOptions {
@@ -29,7 +29,11 @@ export interface TerminalChatOptions {
   banner?: readonly string[];
   /** Aborted (Ctrl-C): stop reading and leave without waiting for running jobs. */
   signal?: AbortSignal;
+  /** Where a failure to handle a line is logged (with the reference id the person is shown). */
+  logger?: CoreLogger & { error(details: object, message: string): void };
 }
+
+const SILENT = { error: () => {}, warn: () => {}, info: () => {} };
 
 interface Job {
   number: number;
@@ -183,7 +187,7 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
           break;
         }
       } catch (error) {
-        print(error instanceof AppError ? error.userMessage : toUserMessage(error, 'chat'));
+        print(reportFailure(options.logger ?? SILENT, error, { line: 'chat input' }));
       }
       prompt();
     }
