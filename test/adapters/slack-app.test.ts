@@ -139,6 +139,15 @@ async function ask<A>(send: (input: CommandInput) => Promise<A>, userId: string,
 /** /imagine over signed HTTP. */
 const imagine = (userId: string, text: string) => ask((input) => sendSlashCommand(events, SECRET, input), userId, text);
 
+/** A press of a button that is not ours (a link button of another app in the same message, say). */
+const foreignButton = () => ({
+  actionId: 'visit_website',
+  value: 'https://example.com',
+  userId: 'U0ALICE',
+  channelId: CHANNEL,
+  messageTs: '1700000000.000100',
+  teamId: double.teamId,
+});
 const blocksOf = (m: StoredMessage | undefined) => JSON.stringify(m?.blocks ?? []);
 const fileMessages = (thread: string) => double.files.filter((f) => f.threadTs === thread);
 const uploadsAtSimulator = () => sim.stats().calls.filter((c) => c.path.includes('upload')).length;
@@ -222,14 +231,7 @@ describe('the Slack adapter', () => {
 
   it('acknowledges a button that is not ours at once, with an empty 200, and does nothing else', async () => {
     const before = double.calls.length;
-    const pressed = await sendBlockAction(events, SECRET, {
-      actionId: 'visit_website',
-      value: 'https://example.com',
-      userId: 'U0ALICE',
-      channelId: CHANNEL,
-      messageTs: '1700000000.000100',
-      teamId: double.teamId,
-    });
+    const pressed = await sendBlockAction(events, SECRET, foreignButton());
     expect(pressed).toMatchObject({ status: 200, body: '' });
     expect(pressed.elapsedMs).toBeLessThan(1_000);
     await new Promise((r) => setTimeout(r, 200));
@@ -544,14 +546,7 @@ describe('the Slack adapter in Socket Mode', () => {
   }, 40_000);
 
   it('acknowledges a button that is not ours over the socket too', async () => {
-    const clicked = await double.socketBlockAction({
-      actionId: 'visit_website',
-      value: 'https://example.com',
-      userId: 'U0ALICE',
-      channelId: CHANNEL,
-      messageTs: '1700000000.000100',
-      teamId: double.teamId,
-    });
+    const clicked = await double.socketBlockAction(foreignButton());
     expect(clicked.ackedInMs).toBeLessThan(1_000);
     expect(clicked.ackPayload).toEqual({});
   });

@@ -51,6 +51,13 @@ function typedChat(args: readonly string[] = [], extraEnv: NodeJS.ProcessEnv = {
 
 const JSON_LINE = /^\s*\{.*\}\s*$/m;
 
+/** Asks the chat for a lighthouse picture and picks option 1. */
+async function pickFirstOption(chat: ReturnType<typeof typedChat>): Promise<void> {
+  chat.say('a lighthouse on a cliff, as a picture');
+  await chat.until(/Type 1-\d to generate/);
+  chat.say('1');
+}
+
 describe('higgsbot chat --simulate', () => {
   it('through a pipe: ask, see options with reasons, pick one, and the result file exists', async () => {
     const io = captureIo();
@@ -111,9 +118,7 @@ describe('higgsbot chat --simulate', () => {
 
   it('a cancel that comes too late: the chat says so, and its log stays a readable line out of the conversation', async () => {
     const chat = typedChat(['--render-ms', '2500']);
-    chat.say('a lighthouse on a cliff, as a picture');
-    await chat.until(/Type 1-\d to generate/);
-    chat.say('1');
+    await pickFirstOption(chat);
     await chat.until(/#1 rendering/);
     chat.say('c 1');
     await chat.until(/#1 is already rendering at Higgsfield and can no longer be canceled\./);
@@ -134,9 +139,7 @@ describe('higgsbot chat --simulate', () => {
   it('with --log-file, logs go to that file at the configured level and the terminal shows the conversation only', async () => {
     const logFile = join(mediaDir, 'chat.log');
     const chat = typedChat(['--render-ms', '2500', '--log-file', logFile], { LOG_LEVEL: 'info' });
-    chat.say('a lighthouse on a cliff, as a picture');
-    await chat.until(/Type 1-\d to generate/);
-    chat.say('1');
+    await pickFirstOption(chat);
     await chat.until(/#1 rendering/);
     chat.say('c 1');
     await chat.until(/#1 is already rendering at Higgsfield/);
@@ -152,9 +155,7 @@ describe('higgsbot chat --simulate', () => {
 
   it('`jobs` lists each active job by its option label, as the chat named it when queued', async () => {
     const chat = typedChat(['--render-ms', '2000']);
-    chat.say('a lighthouse on a cliff, as a picture');
-    await chat.until(/Type 1-\d to generate/);
-    chat.say('1');
+    await pickFirstOption(chat);
     await chat.until(/#1 .+: queued/);
     const label = /#1 (.+): queued/.exec(chat.io.stdout.text)?.[1] ?? '';
     chat.say('jobs');
