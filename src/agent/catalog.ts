@@ -1,10 +1,10 @@
 /**
  * Soul styles and DoP motions, as the agent's search tools and the offline recommender see them: keyword
  * search with a few synonyms ("sunset" finds Golden Hour), and resolution of a name or id the model wrote.
- * The catalogs come from Higgsfield and are cached for an hour; when they cannot be had, a built-in
+ * The catalogs come from the provider and are cached for an hour; when they cannot be had, a built-in
  * minimum (General, and the three named motions) keeps proposals possible.
  */
-import type { CatalogEntry } from '../higgsfield/wire.js';
+import type { CatalogItem, GenerationProvider } from '../core/provider.js';
 
 export type CatalogKind = 'style' | 'motion';
 
@@ -68,16 +68,16 @@ export function keywords(text: string): string[] {
 
 export class Catalog {
   constructor(
-    readonly styles: readonly CatalogEntry[],
-    readonly motions: readonly CatalogEntry[],
+    readonly styles: readonly CatalogItem[],
+    readonly motions: readonly CatalogItem[],
   ) {}
 
-  entries(kind: CatalogKind): readonly CatalogEntry[] {
+  entries(kind: CatalogKind): readonly CatalogItem[] {
     return kind === 'style' ? this.styles : this.motions;
   }
 
   /** The best matches for free text, best first; ties keep catalog order. */
-  search(kind: CatalogKind, query: string, limit = 6): CatalogEntry[] {
+  search(kind: CatalogKind, query: string, limit = 6): CatalogItem[] {
     const words = keywords(query);
     const expanded = new Map<string, number>();
     for (const w of words) {
@@ -103,7 +103,7 @@ export class Catalog {
   }
 
   /** An entry by id, exact name (any case), or the best search hit for what the model wrote. */
-  resolve(kind: CatalogKind, ref: string): CatalogEntry | undefined {
+  resolve(kind: CatalogKind, ref: string): CatalogItem | undefined {
     const entries = this.entries(kind);
     const wanted = ref.trim().toLowerCase();
     return (
@@ -114,13 +114,13 @@ export class Catalog {
   }
 
   /** The neutral choice: "General" when the catalog has it, else the first entry. */
-  fallback(kind: CatalogKind): CatalogEntry | undefined {
+  fallback(kind: CatalogKind): CatalogItem | undefined {
     const entries = this.entries(kind);
     return entries.find((e) => e.name.toLowerCase() === 'general') ?? entries[0];
   }
 }
 
-/** Used when Higgsfield's catalogs cannot be fetched: the ids named in the API reference. */
+/** Used when the provider's catalogs cannot be fetched: the ids named in the API reference. */
 export const BUILT_IN_CATALOG = new Catalog(
   [{ id: '464ea177-8d40-4940-8d9d-b438bab269c7', name: 'General', description: 'Clean, balanced, and natural look.' }],
   [
@@ -130,10 +130,8 @@ export const BUILT_IN_CATALOG = new Catalog(
   ],
 );
 
-export interface CatalogSource {
-  listStyles(opts: { signal?: AbortSignal }): Promise<CatalogEntry[]>;
-  listMotions(opts: { signal?: AbortSignal }): Promise<CatalogEntry[]>;
-}
+/** Where the catalogs come from: the provider. */
+export type CatalogSource = Pick<GenerationProvider, 'styles' | 'motions'>;
 
 /** Fetches the catalogs once an hour; concurrent callers share one fetch; a failure is retried after a minute. */
 export class CatalogCache {
@@ -157,10 +155,7 @@ export class CatalogCache {
   private async load(): Promise<Catalog> {
     const signal = AbortSignal.timeout(10_000);
     try {
-      const [styles, motions] = await Promise.all([
-        this.source.listStyles({ signal }),
-        this.source.listMotions({ signal }),
-      ]);
+      const [styles, motions] = await Promise.all([this.source.styles({ signal }), this.source.motions({ signal })]);
       const catalog = new Catalog(
         styles.length ? styles : BUILT_IN_CATALOG.styles,
         motions.length ? motions : BUILT_IN_CATALOG.motions,

@@ -1,20 +1,23 @@
 /**
  * Expected wait and credits for an option. The wait comes from recent render times of the model (kept in
- * Redis by the workers), else the registry's typical time; credits from Higgsfield's free estimate
- * endpoint, cached for ten minutes per recipe (render times for a few seconds per model). Either part is
+ * Redis by the workers), else the model's typical time at the provider; credits from the provider's free
+ * estimate, cached for ten minutes per recipe (render times for a few seconds per model). Either part is
  * left out when it cannot be had in time.
  */
 import type { OptionEstimator } from '../core/ports.js';
+import type { GenerationProvider } from '../core/provider.js';
 import type { GenerationOption, OptionEstimate } from '../core/types.js';
-import { findModel } from '../higgsfield/models/registry.js';
 
 /** Recent render times move slowly; a few seconds of staleness saves a Redis read per option. */
 const DURATION_TTL_MS = 5_000;
 
+/** A render time to show before any is known, for a model the provider does not describe. */
+const UNKNOWN_MODEL_SECONDS = 60;
+
 export interface OptionEstimatorDeps {
   typicalDurationMs(modelId: string): Promise<number | undefined>;
-  /** Credits for a request body; rejects when the endpoint does not answer. */
-  credits?(modelId: string, body: Record<string, unknown>, signal: AbortSignal): Promise<number>;
+  /** The models' typical times and the price of an option (`estimate` rejects when it cannot be had). */
+  provider: Pick<GenerationProvider, 'model' | 'estimate'>;
   cacheTtlMs?: number;
 }
 
@@ -41,13 +44,9 @@ export function createOptionEstimator(deps: OptionEstimatorDeps): OptionEstimato
   }
 
   function credits(option: GenerationOption, signal: AbortSignal): Promise<number | undefined> {
-    const fetchCredits = deps.credits;
-    if (!fetchCredits) return Promise.resolve(undefined);
     const { seed: _seed, ...params } = option.params;
     const key = `${option.modelId} ${JSON.stringify(params)}`;
-    return cached(creditsCache, key, ttlMs, () =>
-      fetchCredits(option.modelId, { ...option.params, prompt: option.prompt }, signal).catch(() => undefined),
-    );
+    return cached(creditsCache, key, ttlMs, () => deps.provider.estimate(option, { signal }).catch(() => undefined));
   }
 
   return {
@@ -58,7 +57,7 @@ export function createOptionEstimator(deps: OptionEstimatorDeps): OptionEstimato
         ),
         credits(option, signal),
       ]);
-      const typicalMs = (findModel(option.modelId)?.typicalSeconds ?? 60) * 1_000;
+      const typicalMs = (deps.provider.model(option.modelId)?.typicalSeconds ?? UNKNOWN_MODEL_SECONDS) * 1_000;
       const estimate: OptionEstimate = { waitSeconds: Math.max(1, Math.round((measuredMs ?? typicalMs) / 1_000)) };
       if (cost !== undefined) estimate.credits = cost;
       return estimate;

@@ -1,7 +1,7 @@
 /**
- * Wires the assistant for a process that talks to people: catalogs from Higgsfield, Claude when a key is
- * set (and not in offline mode), the offline recommender always, option sets and memory in Redis, and
- * estimates from recent render times and Higgsfield's estimate endpoint.
+ * Wires the assistant for a process that talks to people: catalogs from the generation provider, Claude
+ * when a key is set (and not in offline mode), the offline recommender always, option sets and memory in
+ * Redis, and estimates from recent render times and the provider's price estimate.
  */
 import { CatalogCache } from '../agent/catalog.js';
 import { ClaudeAgent, createAnthropicClient } from '../agent/claude-agent.js';
@@ -10,7 +10,7 @@ import { createOptionEstimator } from '../agent/option-estimator.js';
 import { reseed } from '../agent/reseed.js';
 import type { Config } from '../config.js';
 import { Assistant } from '../core/assistant.js';
-import type { HiggsfieldClient } from '../higgsfield/client.js';
+import type { GenerationProvider } from '../core/provider.js';
 import type { Logger } from '../log.js';
 import type { Pipeline } from '../queue/create-pipeline.js';
 import { createRedis, watchRedis } from '../queue/redis.js';
@@ -20,7 +20,7 @@ import { RedisOptionStore } from '../store/redis-option-store.js';
 
 export interface AssistantWiring {
   config: Config;
-  client: HiggsfieldClient;
+  provider: GenerationProvider;
   pipeline: Pipeline;
   logger: Logger;
   /** Use the offline recommender even when a Claude key is configured (the terminal demo). */
@@ -32,10 +32,10 @@ export function createAssistant(wiring: AssistantWiring): {
   catalogs: CatalogCache;
   closers: Closer[];
 } {
-  const { config, client, pipeline, logger } = wiring;
+  const { config, provider, pipeline, logger } = wiring;
   // Fails fast when Redis is down (a person is waiting), but queues commands while first connecting.
   const redis = watchRedis(createRedis(config.redisUrl, 'producer', { enableOfflineQueue: true }), logger, 'assistant');
-  const catalogs = new CatalogCache(client);
+  const catalogs = new CatalogCache(provider);
   const apiKey = wiring.offlineOnly ? undefined : config.anthropic.apiKey;
   const agent = apiKey
     ? new ClaudeAgent({
@@ -57,7 +57,7 @@ export function createAssistant(wiring: AssistantWiring): {
     queue: pipeline.service,
     estimator: createOptionEstimator({
       typicalDurationMs: (modelId) => pipeline.records.typicalDurationMs(modelId),
-      credits: async (modelId, body, signal) => (await client.estimate(modelId, body, { signal })).credits,
+      provider,
     }),
     agentTimeoutMs: config.anthropic.timeoutMs,
     logger: logger.child({ module: 'assistant' }),

@@ -7,14 +7,13 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createApp } from '../app/container.js';
 import { loadConfig } from '../config.js';
-import type { GenerationSpec, ProgressEvent } from '../core/types.js';
+import { type GenerationSpec, isEnded, type ProgressEvent } from '../core/types.js';
 import { AppError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { fetchImage, IMAGE_INPUT_MAX_BYTES, readImageFile } from '../media/image-input.js';
 import { checkGenerateInput } from './generate-args.js';
 import { type CliIo, discard, ExitCode, line } from './io.js';
 
-const FINAL_STATES = new Set(['done', 'failed', 'canceled']);
 const PROVIDER_REASONS = new Set(['nsfw', 'failed', 'canceled', 'refused', 'deadline']);
 
 export async function generateCommand(args: string[], io: CliIo): Promise<number> {
@@ -42,7 +41,7 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
   });
   let app: Awaited<ReturnType<typeof createApp>>;
   try {
-    app = await createApp({ config, logger, role: 'all', terminalOut: discard() });
+    app = await createApp({ config, logger, role: 'all', console: { output: discard() } });
   } catch (error) {
     if (error instanceof AppError) throw error;
     line(io.stderr, `Redis is not reachable at ${config.redisUrl}: start one (e.g. redis-server) or set REDIS_URL.`);
@@ -53,7 +52,7 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
     const params = { ...input.params };
     if (image) {
       line(io.stdout, `uploading the input image (${image.contentType}, ${(image.sizeBytes / 1024).toFixed(0)} KB)…`);
-      params.image_url = await app.client.uploadFile(image.bytes, image.contentType, { sizeBytes: image.sizeBytes });
+      params.image_url = await app.provider.upload(image);
     }
     const spec: GenerationSpec = {
       option: {
@@ -100,7 +99,7 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
             line(io.stdout, `  url:   ${asset.url}`);
           }
         }
-        if (FINAL_STATES.has(event.state)) {
+        if (isEnded(event.state)) {
           if (event.state === 'done') return ExitCode.Ok;
           return event.reason && PROVIDER_REASONS.has(event.reason) ? ExitCode.ProviderRefused : ExitCode.Error;
         }

@@ -5,22 +5,22 @@
  * delivery's ledger to skip (or look for, on the platform) the parts an interrupted attempt may have sent.
  */
 import type { DeliveryLedger, MediaStore, Publisher } from './ports.js';
+import type { ProviderOutput } from './provider.js';
 import type { ConversationRef, GenerationOption, GenerationResult, MediaAsset } from './types.js';
 
-export interface ProviderOutput {
-  type: 'image' | 'video' | 'audio';
+export type { ProviderOutput } from './provider.js';
+
+/** Streams one provider URL into the store under `key` (infrastructure supplies it). */
+export type DownloadMedia = (input: {
   url: string;
-}
+  key: string;
+  allowedTypes: readonly string[];
+  signal?: AbortSignal;
+}) => Promise<MediaAsset>;
 
 export interface DeliveryDeps {
   store: MediaStore;
-  /** Streams one provider URL into the store under `key` (infrastructure supplies it). */
-  download: (input: {
-    url: string;
-    key: string;
-    allowedTypes: readonly string[];
-    signal?: AbortSignal;
-  }) => Promise<MediaAsset>;
+  download: DownloadMedia;
   publisher: Publisher;
   /** The delivery's own ledger: its 'done' mark is checked first, and each part's marks are the publisher's. */
   ledgerFor: (deliveryId: string) => DeliveryLedger;

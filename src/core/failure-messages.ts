@@ -1,7 +1,9 @@
 /**
  * What people read when a generation does not end in media. Each says which thing happened (moderation,
- * a provider failure with its reason, a cancel, a deadline) and what to do next, in plain words.
+ * a provider failure with its reason, a cancel, a deadline, no free slot, a delivery that failed) and what
+ * to do next, in plain words.
  */
+import { apology } from '../errors.js';
 import type { FailureReason } from './types.js';
 
 export function failureMessage(
@@ -20,6 +22,16 @@ export function failureMessage(
     case 'refused':
       return details.providerReason ?? 'Higgsfield refused this request.';
     case 'error':
-      return details.providerReason ?? 'Something went wrong on our side. Please try again.';
+      return details.providerReason ?? apology();
   }
+}
+
+/** A generation that never got a free slot at the provider within `minutes`. */
+export function queueWaitMessage(minutes: number): string {
+  return `This waited over ${minutes} minutes for a free slot at Higgsfield, so we gave up on it. Please try again later.`;
+}
+
+/** The result could not be delivered (`why`, for people); the provider's own link, when there is one. */
+export function deliveryFailedMessage(why: string, providerLink?: string): string {
+  return providerLink ? `${why} The result is ready at Higgsfield: ${providerLink}` : why;
 }

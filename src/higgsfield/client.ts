@@ -26,7 +26,7 @@ import {
 } from './wire.js';
 
 export type { HiggsfieldCredentials } from './transport.js';
-export type { CatalogEntry, HfRequest, MediaOutput, RequestStatus } from './wire.js';
+export type { CatalogEntry, HfRequest } from './wire.js';
 
 export interface HiggsfieldClientOptions {
   baseUrl: string;

@@ -1,11 +1,20 @@
 /**
- * Higgsfield v2 response shapes, validated with zod at the boundary and mapped to our own camelCase
- * types. Unknown extra fields are tolerated (the API grows); `cancelled` is normalised to `canceled`.
+ * Higgsfield v2 response shapes, validated with zod at the boundary and mapped straight to core's provider
+ * types (src/core/provider.ts), so a status is converted once, here. Unknown extra fields are tolerated (the
+ * API grows); `cancelled` is normalised to `canceled`.
  */
 import { z } from 'zod';
+import type { CatalogItem, ProviderOutput, ProviderRequest, ProviderStatus } from '../core/provider.js';
 
-export const REQUEST_STATUSES = ['queued', 'in_progress', 'completed', 'failed', 'nsfw', 'canceled'] as const;
-export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+export const REQUEST_STATUSES = [
+  'queued',
+  'in_progress',
+  'completed',
+  'failed',
+  'nsfw',
+  'canceled',
+] as const satisfies readonly ProviderStatus[];
+export type RequestStatus = ProviderStatus;
 export const TERMINAL_STATUSES: ReadonlySet<RequestStatus> = new Set(['completed', 'failed', 'nsfw', 'canceled']);
 
 const statusField = z.preprocess((v) => (v === 'cancelled' ? 'canceled' : v), z.enum(REQUEST_STATUSES));
@@ -22,20 +31,9 @@ export const requestStatusWire = z.looseObject({
   error: z.string().nullish(),
 });
 
-export interface MediaOutput {
-  type: 'image' | 'video' | 'audio';
-  url: string;
-}
-
-export interface HfRequest {
-  requestId: string;
-  status: RequestStatus;
-  terminal: boolean;
-  /** Results of a completed request: `images[].url`, `video.url` or `audio.url`. */
-  outputs: MediaOutput[];
-  /** The provider's reason for a `failed` request. */
-  error?: string;
-}
+/** One output file: `images[].url`, `video.url` or `audio.url` of a completed request. */
+export type MediaOutput = ProviderOutput;
+export type HfRequest = ProviderRequest;
 
 export function toHfRequest(wire: z.infer<typeof requestStatusWire>): HfRequest {
   const outputs: MediaOutput[] = [
@@ -69,14 +67,7 @@ export const styleWire = z.looseObject({
 
 export const motionWire = styleWire.extend({ start_end_frame: z.boolean().nullish() });
 
-export interface CatalogEntry {
-  id: string;
-  name: string;
-  description: string;
-  previewUrl?: string;
-  /** Motions only: the motion accepts an end frame. */
-  startEndFrame?: boolean;
-}
+export type CatalogEntry = CatalogItem;
 
 export function toCatalogEntry(wire: z.infer<typeof motionWire>): CatalogEntry {
   const entry: CatalogEntry = { id: wire.id, name: wire.name, description: wire.description ?? '' };

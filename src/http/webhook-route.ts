@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
-import type { HfRequest } from '../higgsfield/wire.js';
+import type { ProviderRequest } from '../core/provider.js';
 import { requestStatusWire, toHfRequest } from '../higgsfield/wire.js';
 import type { Logger } from '../log.js';
 import { readBody, sendJson, sendTooLarge } from './http-server.js';
@@ -24,7 +24,8 @@ export interface HiggsfieldWebhookHandlerOptions {
   verifier: WebhookVerifier;
   redis: Redis;
   keyPrefix: string;
-  onStatus: (status: HfRequest, meta: WebhookMeta) => Promise<void>;
+  /** The request's status, in core's terms (a Higgsfield status maps onto ProviderRequest as it is). */
+  onStatus: (status: ProviderRequest, meta: WebhookMeta) => Promise<void>;
   logger: Logger;
 }
 

@@ -5,10 +5,10 @@
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { ProgressBus } from '../core/ports.js';
-import type { MessageRef } from '../core/types.js';
+import type { DownloadMedia } from '../core/deliver-generation.js';
+import type { MediaStore, ProgressBus, Publisher } from '../core/ports.js';
+import type { GenerationProvider } from '../core/provider.js';
 import { isConnectionError } from '../errors.js';
-import type { HiggsfieldClient } from '../higgsfield/client.js';
 import type { Logger } from '../log.js';
 import { GenerationRecords } from './generation-records.js';
 import { GenerationService } from './generation-service.js';
@@ -21,12 +21,19 @@ import { createRedis, watchRedis } from './redis.js';
 
 export interface PipelineOptions {
   redisUrl: string;
-  client: HiggsfieldClient;
+  provider: GenerationProvider;
   logger: Logger;
   settings?: Partial<PipelineSettings>;
 }
 
-export type WorkerExtras = Pick<PipelineContext, 'publishers' | 'download' | 'store'> & { webhookUrl?: string };
+/** What only worker processes need: where results are posted and kept, and our webhook's public URL. */
+export interface WorkerExtras {
+  publishers: ReadonlyMap<string, Publisher>;
+  download: DownloadMedia;
+  store: MediaStore;
+  /** Our webhook route's public URL; polling alone when absent. */
+  webhookUrl?: string;
+}
 
 export interface Pipeline {
   service: GenerationService;
@@ -35,12 +42,6 @@ export interface Pipeline {
   submitQueue: Queue<SubmitJobData>;
   trackQueue: Queue<TrackJobData>;
   settings: PipelineSettings;
-  /**
-   * The status message of a generation, read on a connection that waits out a Redis outage: the status
-   * relay edits it when an event arrives, and a fail-fast read right after a restart would leave the
-   * message on "queued" next to a posted result. Nobody waits on this read, so patience costs nothing.
-   */
-  statusMessageOf(generationId: string): Promise<MessageRef | undefined>;
   /** Resolves once Redis answers; rejects quickly when it does not. */
   ready(): Promise<void>;
   startWorkers(extras: WorkerExtras): GenerationWorkers;
@@ -93,13 +94,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     submitQueue,
     trackQueue,
     records,
-    client: options.client,
+    provider: options.provider,
     bus,
     settings,
     logger,
   });
   const workers: GenerationWorkers[] = [];
-  let patientRecords: GenerationRecords | undefined;
 
   return {
     service,
@@ -108,11 +108,6 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     submitQueue,
     trackQueue,
     settings,
-    async statusMessageOf(generationId) {
-      patientRecords ??= new GenerationRecords(open('worker', 'status-reader'), `${settings.prefix}:gen`);
-      const record = await patientRecords.get(generationId);
-      return record?.spec.statusMessage ?? record?.statusMessage;
-    },
     async ready() {
       if (producer.status !== 'ready') {
         await new Promise<void>((resolve, reject) => {
@@ -133,17 +128,30 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       // in flight) instead of failing fast: a write that fails after an upload would make the step repeat it.
       const patient = open('worker', 'worker-records');
       const ctx: PipelineContext = {
-        client: options.client,
-        records: new GenerationRecords(patient, `${settings.prefix}:gen`),
-        bus: busOn(patient),
-        submitQueue,
+        generation: {
+          provider: options.provider,
+          records: new GenerationRecords(patient, `${settings.prefix}:gen`),
+          bus: busOn(patient),
+          publishers: extras.publishers,
+          store: extras.store,
+          download: extras.download,
+          // A request that ended frees a slot at the provider: submissions paused for one may go on now.
+          slots: { freed: () => submitQueue.removeRateLimitKey().then(() => undefined) },
+          policy: {
+            deadlineScale: settings.deadlineScale,
+            maxQueueWaitMs: settings.maxQueueWaitMs,
+            concurrencyBackoffMs: settings.concurrencyBackoffMs,
+            poll: settings.poll,
+            pollWithWebhook: settings.pollWithWebhook,
+            ...(extras.webhookUrl ? { webhookUrl: extras.webhookUrl } : {}),
+          },
+          logger,
+          now: Date.now,
+          random: Math.random,
+        },
         trackQueue,
         settings,
         logger,
-        publishers: extras.publishers,
-        download: extras.download,
-        store: extras.store,
-        ...(extras.webhookUrl ? { webhookUrl: extras.webhookUrl } : {}),
       };
       const started = startGenerationWorkers(ctx, () => open('worker', 'worker'));
       workers.push(started);

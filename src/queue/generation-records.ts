@@ -1,31 +1,22 @@
 /**
  * Small Redis records that sit beside the BullMQ jobs: each generation's summary (which queue step it is
- * in, its Higgsfield request id), the per-person set of active generations (scored by expiry, so a lost
+ * in, its provider request id), the per-person set of active generations (scored by expiry, so a lost
  * clean-up heals itself), the request-id → generation map that webhooks use, the last status a verified
  * webhook delivered, the fair-order ledger of generations not yet submitted, and recent render durations.
+ * It is the records port of the generation use case (src/core/generation/generation-ports.ts).
  */
 import type { Redis } from 'ioredis';
+import type { GenerationRecord, GenerationRecordsPort } from '../core/generation/generation-ports.js';
 import type { DeliveryLedger } from '../core/ports.js';
-import type { GenerationSpec, GenerationState, MediaAsset, MessageRef } from '../core/types.js';
-import type { HfRequest } from '../higgsfield/wire.js';
+import type { ProviderRequest } from '../core/provider.js';
+import type { GenerationSpec, GenerationState, MediaAsset } from '../core/types.js';
+
+export type { GenerationRecord } from '../core/generation/generation-ports.js';
 
 const DAY_S = 86_400;
 const RECORD_TTL_S = 7 * DAY_S;
 /** A generation still counted as active after this long is assumed lost and stops counting. */
 const ACTIVE_MAX_MS = 6 * 3_600_000;
-
-export interface GenerationRecord {
-  generationId: string;
-  spec: GenerationSpec;
-  state: GenerationState;
-  enqueuedAtMs: number;
-  requestId?: string;
-  submittedAtMs?: number;
-  /** The stored results, once done (for Re-roll and Animate). */
-  assets?: MediaAsset[];
-  /** A status message posted after the generation was queued (see GenerationQueue.attachStatus). */
-  statusMessage?: MessageRef;
-}
 
 export interface ClaimInput {
   generationId: string;
@@ -43,7 +34,7 @@ export type ClaimOutcome =
   | { kind: 'duplicate'; generationId: string; noteDue: boolean }
   | { kind: 'full' };
 
-export class GenerationRecords {
+export class GenerationRecords implements GenerationRecordsPort {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
@@ -194,13 +185,13 @@ export class GenerationRecords {
   }
 
   /** Keep the terminal status a verified webhook brought, for the job to pick up without a status read. */
-  async saveDeliveredStatus(generationId: string, status: HfRequest): Promise<void> {
+  async saveDeliveredStatus(generationId: string, status: ProviderRequest): Promise<void> {
     await this.redis.set(this.key('hook', generationId), JSON.stringify(status), 'EX', DAY_S);
   }
 
-  async deliveredStatus(generationId: string): Promise<HfRequest | undefined> {
+  async deliveredStatus(generationId: string): Promise<ProviderRequest | undefined> {
     const raw = await this.redis.get(this.key('hook', generationId));
-    return raw ? (JSON.parse(raw) as HfRequest) : undefined;
+    return raw ? (JSON.parse(raw) as ProviderRequest) : undefined;
   }
 
   async activeOf(platform: string, userId: string, nowMs: number): Promise<string[]> {
@@ -260,6 +251,5 @@ function fromHash(hash: Record<string, string>): GenerationRecord | undefined {
   if (hash.requestId) record.requestId = hash.requestId;
   if (hash.submittedAtMs) record.submittedAtMs = Number(hash.submittedAtMs);
   if (hash.assets) record.assets = JSON.parse(hash.assets) as MediaAsset[];
-  if (hash.statusMessage) record.statusMessage = JSON.parse(hash.statusMessage) as MessageRef;
   return record;
 }

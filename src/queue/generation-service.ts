@@ -1,19 +1,17 @@
 /**
  * The GenerationQueue port on BullMQ: enqueue (one atomic claim decides duplicate, over the per-person cap,
- * or new — so a storm of presses of one option makes one generation and at most a note every few seconds), cancel (in our queue, or at Higgsfield while still queued there), the person's
- * active list, and the webhook entry point that advances a waiting job at once.
+ * or new — so a storm of presses of one option makes one generation and at most a note every few seconds),
+ * cancel (in our queue, or at the provider while still queued there), the person's active list, and the
+ * webhook entry point that advances a waiting job at once. Models and cancels go through the provider port.
  */
 import { randomUUID } from 'node:crypto';
 import { Job, type Queue } from 'bullmq';
 import { failureMessage } from '../core/failure-messages.js';
 import type { CancelOutcome, EnqueueResult, GenerationLookup, GenerationQueue, ProgressBus } from '../core/ports.js';
 import { progressEvent } from '../core/progress-event.js';
-import type { GenerationSpec, GenerationState, MessageRef, Platform } from '../core/types.js';
-import { AppError, BadInputError, BRIEFLY_UNAVAILABLE_TEXT, ErrorCode } from '../errors.js';
-import type { HiggsfieldClient } from '../higgsfield/client.js';
-import { HiggsfieldError } from '../higgsfield/errors.js';
-import { findModel } from '../higgsfield/models/registry.js';
-import type { HfRequest } from '../higgsfield/wire.js';
+import type { GenerationProvider, ProviderRequest } from '../core/provider.js';
+import { type GenerationSpec, isEnded, type Platform } from '../core/types.js';
+import { AppError, BadInputError, ServiceUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { GenerationRecords } from './generation-records.js';
 import { newGenerationId, type SubmitJobData, type TrackJobData } from './jobs.js';
@@ -23,7 +21,7 @@ export interface GenerationServiceDeps {
   submitQueue: Queue<SubmitJobData>;
   trackQueue: Queue<TrackJobData>;
   records: GenerationRecords;
-  client: HiggsfieldClient;
+  provider: GenerationProvider;
   bus: ProgressBus;
   settings: PipelineSettings;
   logger: Logger;
@@ -31,16 +29,15 @@ export interface GenerationServiceDeps {
 
 /** Assumed parallel renders when estimating the wait of a queued generation. */
 const ASSUMED_SLOTS = 4;
-/** How long a cancel waits for a submit in flight to get Higgsfield's request id. */
+/** How long a cancel waits for a submit in flight to get the provider's request id. */
 const SUBMIT_WAIT_MS = 5_000;
-const ENDED: readonly GenerationState[] = ['done', 'failed', 'canceled'];
 
 export class GenerationService implements GenerationQueue {
   constructor(private readonly deps: GenerationServiceDeps) {}
 
   async enqueue(spec: GenerationSpec): Promise<EnqueueResult> {
-    const { records, submitQueue, settings } = this.deps;
-    const model = findModel(spec.option.modelId);
+    const { records, submitQueue, settings, provider } = this.deps;
+    const model = provider.model(spec.option.modelId);
     if (!model) throw new BadInputError(`Unknown model "${spec.option.modelId}".`);
     const generationId = newGenerationId(randomUUID());
     const now = Date.now();
@@ -73,12 +70,7 @@ export class GenerationService implements GenerationQueue {
     } catch (error) {
       if (error instanceof AppError) throw error;
       this.deps.logger.warn({ err: error }, 'enqueue failed');
-      throw new AppError(ErrorCode.ServiceUnavailable, 'Could not enqueue the generation', {
-        kind: 'unavailable',
-        retryable: true,
-        userMessage: BRIEFLY_UNAVAILABLE_TEXT,
-        cause: error,
-      });
+      throw new ServiceUnavailableError('Could not enqueue the generation', error);
     }
     const estimate = await this.estimate(generationId, spec);
     await this.deps.bus.publish(
@@ -94,25 +86,25 @@ export class GenerationService implements GenerationQueue {
   async estimate(generationId: string, spec: GenerationSpec): Promise<Omit<EnqueueResult, 'duplicate'>> {
     const { records } = this.deps;
     const position = (await records.position(generationId)) ?? 0;
-    const model = findModel(spec.option.modelId);
+    const model = this.deps.provider.model(spec.option.modelId);
     const renderMs = (await records.typicalDurationMs(spec.option.modelId)) ?? (model?.typicalSeconds ?? 60) * 1_000;
     const aheadRounds = Math.ceil(Math.max(0, position - 1) / ASSUMED_SLOTS);
     return { generationId, position, estimatedWaitMs: renderMs * (1 + aheadRounds) };
   }
 
   async cancel(generationId: string, userId: string, asAdmin = false): Promise<CancelOutcome> {
-    const { records, submitQueue, trackQueue, client, logger } = this.deps;
+    const { records, submitQueue, trackQueue, provider, logger } = this.deps;
     const record = await records.get(generationId);
     if (!record) return { outcome: 'not-found' };
     if (!asAdmin && record.spec.conversation.userId !== userId) return { outcome: 'not-allowed' };
-    if (ENDED.includes(record.state)) return { outcome: 'already-finished' };
+    if (isEnded(record.state)) return { outcome: 'already-finished' };
 
     let requestId = record.requestId;
     if (!requestId) {
       const job = await submitQueue.getJob(generationId);
       const jobState = job ? await job.getState() : 'missing';
       if (jobState === 'completed') {
-        // Submitted since we read the record: cancel at Higgsfield below.
+        // Submitted since we read the record: cancel at the provider below.
         requestId = (await records.get(generationId))?.requestId;
         if (!requestId) return { outcome: 'already-finished' };
       } else {
@@ -127,23 +119,22 @@ export class GenerationService implements GenerationQueue {
           await this.finishCanceled(generationId, record.spec);
           return { outcome: 'canceled' };
         }
-        // Being submitted right now: wait (briefly) for Higgsfield's request id and cancel there, so the
+        // Being submitted right now: wait (briefly) for the provider's request id and cancel there, so the
         // answer is the true one; a rendering that has already started is "too late", never "canceled".
         const latest = await this.untilSubmittedOrEnded(generationId, SUBMIT_WAIT_MS);
         requestId = latest?.requestId;
         if (!requestId) {
-          if (!latest || ENDED.includes(latest.state)) return { outcome: 'already-finished' };
-          // Still not submitted: the submit step sees this flag once Higgsfield answers, and cancels there.
+          if (!latest || isEnded(latest.state)) return { outcome: 'already-finished' };
+          // Still not submitted: the submit step sees this flag once the provider answers, and cancels there.
           await records.update(generationId, { state: 'canceled' });
           return { outcome: 'canceled' };
         }
       }
     }
     try {
-      await client.cancel(requestId);
+      if ((await provider.cancel(requestId)) === 'too-late') return { outcome: 'too-late' };
     } catch (error) {
-      if (error instanceof HiggsfieldError && error.code === ErrorCode.HfCancelTooLate) return { outcome: 'too-late' };
-      logger.warn({ err: error, generationId }, 'cancel at Higgsfield failed');
+      logger.warn({ err: error, generationId }, 'cancel at the provider failed');
       throw error;
     }
     const job = await trackQueue.getJob(generationId);
@@ -151,12 +142,12 @@ export class GenerationService implements GenerationQueue {
     return { outcome: 'canceled' };
   }
 
-  /** The record once Higgsfield's request id is on it or it has ended, else as it is after `withinMs`. */
+  /** The record once the provider's request id is on it or it has ended, else as it is after `withinMs`. */
   private async untilSubmittedOrEnded(generationId: string, withinMs: number) {
     const deadline = Date.now() + withinMs;
     for (;;) {
       const record = await this.deps.records.get(generationId);
-      if (!record || record.requestId || ENDED.includes(record.state) || Date.now() >= deadline) return record;
+      if (!record || record.requestId || isEnded(record.state) || Date.now() >= deadline) return record;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -187,10 +178,6 @@ export class GenerationService implements GenerationQueue {
     return out;
   }
 
-  async attachStatus(generationId: string, message: MessageRef): Promise<void> {
-    await this.deps.records.update(generationId, { statusMessage: message });
-  }
-
   async lookup(generationId: string): Promise<GenerationLookup | undefined> {
     const record = await this.deps.records.get(generationId);
     if (!record) return undefined;
@@ -203,7 +190,7 @@ export class GenerationService implements GenerationQueue {
   }
 
   /** A verified webhook: keep its status and wake the waiting job now instead of at its next poll. */
-  async onWebhookStatus(status: HfRequest): Promise<void> {
+  async onWebhookStatus(status: ProviderRequest): Promise<void> {
     const { records, trackQueue, logger } = this.deps;
     if (!status.terminal) return;
     const generationId = await records.generationForRequest(status.requestId);

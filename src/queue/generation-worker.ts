@@ -1,12 +1,14 @@
 /**
  * Runs the two step processors on BullMQ Workers. A job that BullMQ itself gives up on (retries
- * exhausted, stalled too often) is ended here with a message, so no generation ever ends in silence.
+ * exhausted, stalled too often) is ended by the use case (endAfterGivingUp), so no generation ever ends in
+ * silence.
  */
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { isConnectionError, toUserMessage } from '../errors.js';
+import { endAfterGivingUp } from '../core/generation/end-generation.js';
+import { isConnectionError } from '../errors.js';
 import { SUBMIT_QUEUE, type SubmitJobData, TRACK_QUEUE, type TrackJobData } from './jobs.js';
-import { endWithFailure, type PipelineContext } from './pipeline-context.js';
+import type { PipelineContext } from './pipeline-context.js';
 import { createSubmitProcessor } from './submit-processor.js';
 import { createTrackProcessor } from './track-processor.js';
 
@@ -48,12 +50,14 @@ export function startGenerationWorkers(ctx: PipelineContext, connection: () => R
     const final = error.name === 'UnrecoverableError' || job.attemptsMade >= attempts;
     ctx.logger.warn({ generationId, err: error, attemptsMade: job.attemptsMade, final }, 'generation step failed');
     if (!final) return;
-    const record = await ctx.records.get(generationId).catch(() => undefined);
-    if (record && ['done', 'failed', 'canceled'].includes(record.state)) return;
-    await endWithFailure(ctx, generationId, spec, 'error', toUserMessage(error, generationId));
+    await endAfterGivingUp(ctx.generation, generationId, spec, error);
   };
-  submitWorker.on('failed', (job, error) => void onFailed(job, error));
-  trackWorker.on('failed', (job, error) => void onFailed(job, error));
+  const whenFailed = (job: Job<SubmitJobData | TrackJobData> | undefined, error: Error) =>
+    void onFailed(job, error).catch((err: unknown) =>
+      ctx.logger.error({ err, generationId: job?.data.generationId }, 'could not end a generation BullMQ gave up on'),
+    );
+  submitWorker.on('failed', whenFailed);
+  trackWorker.on('failed', whenFailed);
   for (const worker of [submitWorker, trackWorker]) {
     // Connection trouble is logged once by the connection watcher; BullMQ repeats it on every retry.
     worker.on('error', (err) => {

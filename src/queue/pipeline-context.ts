@@ -1,75 +1,29 @@
 /**
- * Everything the step processors share, and the two things every ending does: record it and tell people
- * (a progress event plus, for failures, a clear message through the conversation's publisher).
+ * What the step runners share: the generation use case's ports as the workers implement them, the track
+ * queue (an accepted generation becomes a track job), and the two translations every runner makes — how many attempts a job has left, and how an ended
+ * generation finishes its job (completed, or failed for good without a retry).
  */
-import type { Queue } from 'bullmq';
-import { type DeliveryDeps, WHOLE } from '../core/deliver-generation.js';
-import { failureMessage } from '../core/failure-messages.js';
-import type { ProgressBus, Publisher } from '../core/ports.js';
-import { progressEvent } from '../core/progress-event.js';
-import type { FailureReason, GenerationSpec, GenerationState, ProgressEvent } from '../core/types.js';
-import type { HiggsfieldClient } from '../higgsfield/client.js';
+import { type Job, type Queue, UnrecoverableError } from 'bullmq';
+import type { Ended, GenerationDeps } from '../core/generation/generation-ports.js';
+import type { GenerationState } from '../core/types.js';
 import type { Logger } from '../log.js';
-import type { GenerationRecords } from './generation-records.js';
-import type { SubmitJobData, TrackJobData } from './jobs.js';
+import type { TrackJobData } from './jobs.js';
 import type { PipelineSettings } from './pipeline-settings.js';
 
 export interface PipelineContext {
-  client: HiggsfieldClient;
-  records: GenerationRecords;
-  bus: ProgressBus;
-  publishers: ReadonlyMap<string, Publisher>;
-  submitQueue: Queue<SubmitJobData>;
+  generation: GenerationDeps;
   trackQueue: Queue<TrackJobData>;
   settings: PipelineSettings;
-  /** Our webhook route's public URL; polling alone when absent. */
-  webhookUrl?: string;
-  download: DeliveryDeps['download'];
-  store: DeliveryDeps['store'];
   logger: Logger;
 }
 
-export async function publishProgress(
-  ctx: PipelineContext,
-  generationId: string,
-  spec: GenerationSpec,
-  state: GenerationState,
-  extra: Partial<ProgressEvent> = {},
-): Promise<void> {
-  await ctx.bus.publish(progressEvent(generationId, spec, state, extra));
+/** Attempts are left after this one. */
+export function mayRetry(job: Job): boolean {
+  return job.attemptsMade + 1 < (job.opts.attempts ?? 1);
 }
 
-export function publisherFor(ctx: PipelineContext, spec: GenerationSpec): Publisher {
-  const publisher = ctx.publishers.get(spec.conversation.platform);
-  if (!publisher) throw new Error(`No publisher for platform ${spec.conversation.platform}`);
-  return publisher;
-}
-
-/** End a generation without media: record it, post the message once, publish the event. Never throws. */
-export async function endWithFailure(
-  ctx: PipelineContext,
-  generationId: string,
-  spec: GenerationSpec,
-  reason: FailureReason,
-  message = failureMessage(reason),
-): Promise<void> {
-  const state: GenerationState = reason === 'canceled' ? 'canceled' : 'failed';
-  const log = ctx.logger.child({ generationId });
-  try {
-    await ctx.records.finish(generationId, state, spec);
-    const deliveryId = `${generationId}-end`;
-    const ledger = ctx.records.ledger(deliveryId);
-    if ((await ledger.state(WHOLE)) !== 'done') {
-      await publisherFor(ctx, spec).postFailure(
-        { generationId, option: spec.option, conversation: spec.conversation, reason, message },
-        deliveryId,
-        ledger,
-      );
-      await ledger.done(WHOLE);
-    }
-  } catch (err) {
-    log.error({ err, reason }, 'could not post the failure message');
-  }
-  await publishProgress(ctx, generationId, spec, state, { reason, message });
-  log.info({ reason }, 'generation ended without media');
+/** The job's result for an ended generation; one that failed for good fails its job without a retry. */
+export function endJob(decision: Ended): GenerationState {
+  if (decision.error === undefined) return decision.state;
+  throw new UnrecoverableError(decision.error instanceof Error ? decision.error.message : String(decision.error));
 }

@@ -13,7 +13,7 @@ export interface PipelineSettings {
   poll: BackoffPolicy;
   /** Safety-net polling when webhooks are configured: they normally advance the job first. */
   pollWithWebhook: BackoffPolicy;
-  /** After Higgsfield's concurrency limit (400), pause submissions this long (± jitter). */
+  /** After the provider's concurrency limit, pause submissions this long (± jitter). */
   concurrencyBackoffMs: number;
   /** Longest a generation may wait in our queue before it is submitted. */
   maxQueueWaitMs: number;

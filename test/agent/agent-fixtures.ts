@@ -19,8 +19,8 @@ import { RedisOptionStore } from '../../src/store/redis-option-store.js';
 
 export function simulatorCatalogs(): CatalogCache {
   return new CatalogCache({
-    listStyles: async () => SOUL_STYLE_ENTRIES.map(([id, name, description]) => ({ id, name, description })),
-    listMotions: async () =>
+    styles: async () => SOUL_STYLE_ENTRIES.map(([id, name, description]) => ({ id, name, description })),
+    motions: async () =>
       MOTION_ENTRIES.map(([id, name, description, startEndFrame]) => ({ id, name, description, startEndFrame })),
   });
 }
@@ -52,7 +52,6 @@ export class RecordingQueue implements GenerationQueue {
   async lookup(generationId: string) {
     return this.generations.get(generationId);
   }
-  async attachStatus() {}
 }
 
 export function conversation(thread: string, userId = 'u-alice'): ConversationRef {

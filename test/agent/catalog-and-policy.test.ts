@@ -77,14 +77,14 @@ describe('CatalogCache', () => {
   function source(overrides: Partial<CatalogSource> = {}) {
     const calls = { styles: 0, motions: 0 };
     const src: CatalogSource = {
-      listStyles:
-        overrides.listStyles ??
+      styles:
+        overrides.styles ??
         (async () => {
           calls.styles++;
           return STYLES;
         }),
-      listMotions:
-        overrides.listMotions ??
+      motions:
+        overrides.motions ??
         (async () => {
           calls.motions++;
           return MOTIONS;
@@ -101,7 +101,7 @@ describe('CatalogCache', () => {
 
   it('falls back to the built-in catalog when the source throws', async () => {
     const { src } = source({
-      listStyles: async () => {
+      styles: async () => {
         throw new Error('Higgsfield is down');
       },
     });
@@ -109,7 +109,7 @@ describe('CatalogCache', () => {
   });
 
   it('uses the built-in entries for a catalog that comes back empty', async () => {
-    const { src } = source({ listMotions: async () => [] });
+    const { src } = source({ motions: async () => [] });
     const catalog = await new CatalogCache(src).get();
     expect(names(catalog.styles)).toContain('Golden Hour');
     expect(catalog.motions).toBe(BUILT_IN_CATALOG.motions);
@@ -141,7 +141,7 @@ describe('CatalogCache', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     let fail = false;
     const { src } = source({
-      listStyles: async () => {
+      styles: async () => {
         if (fail) throw new Error('down');
         return STYLES;
       },

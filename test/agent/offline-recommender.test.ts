@@ -17,7 +17,7 @@ const ATTACHED = { url: 'https://cdn.example/x.png' };
 
 function recommender(catalog = CATALOG): OfflineRecommender {
   return new OfflineRecommender(
-    new CatalogCache({ listStyles: async () => [...catalog.styles], listMotions: async () => [...catalog.motions] }),
+    new CatalogCache({ styles: async () => [...catalog.styles], motions: async () => [...catalog.motions] }),
   );
 }
 

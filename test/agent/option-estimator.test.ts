@@ -25,10 +25,13 @@ describe('the option estimator', () => {
         durationCalls++;
         return 12_400;
       },
-      credits: async () => {
-        creditCalls++;
-        await new Promise((r) => setTimeout(r, 20));
-        return 3;
+      provider: {
+        model: () => undefined,
+        estimate: async () => {
+          creditCalls++;
+          await new Promise((r) => setTimeout(r, 20));
+          return 3;
+        },
       },
     });
     const estimates = await Promise.all(
@@ -43,10 +46,13 @@ describe('the option estimator', () => {
     let calls = 0;
     const estimator = createOptionEstimator({
       typicalDurationMs: async () => undefined,
-      credits: async () => {
-        calls++;
-        if (calls === 1) throw new Error('503');
-        return 7;
+      provider: {
+        model: () => undefined,
+        estimate: async () => {
+          calls++;
+          if (calls === 1) throw new Error('503');
+          return 7;
+        },
       },
     });
     expect(await estimator.estimate(option, signal)).toEqual({ waitSeconds: expect.any(Number) });

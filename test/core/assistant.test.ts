@@ -12,6 +12,7 @@ import { Assistant } from '../../src/core/assistant.js';
 import type { OptionSet } from '../../src/core/assistant-types.js';
 import { EMPTY_MESSAGE_HINT } from '../../src/core/request-text.js';
 import { HiggsfieldClient } from '../../src/higgsfield/client.js';
+import { createHiggsfieldProvider } from '../../src/higgsfield/higgsfield-provider.js';
 import { SIMULATOR_CREDENTIALS } from '../../src/higgsfield/simulator/index.js';
 import { silentLogger } from '../../src/log.js';
 import { createRedis } from '../../src/queue/redis.js';
@@ -35,7 +36,8 @@ beforeAll(async () => {
     credentials: SIMULATOR_CREDENTIALS,
     logger: silentLogger(),
   });
-  const catalogs = new CatalogCache(client);
+  const provider = createHiggsfieldProvider(client);
+  const catalogs = new CatalogCache(provider);
   shortLived = new RedisOptionStore(redis, `${prefix}-short`, 1);
   assistant = new Assistant({
     offline: new OfflineRecommender(catalogs),
@@ -44,7 +46,7 @@ beforeAll(async () => {
     queue: h.pipeline.service,
     estimator: createOptionEstimator({
       typicalDurationMs: (id) => h.pipeline.records.typicalDurationMs(id),
-      credits: async (id, body, signal) => (await client.estimate(id, body, { signal })).credits,
+      provider,
     }),
     agentTimeoutMs: 5_000,
     logger: silentLogger(),
@@ -128,7 +130,7 @@ describe('a click', () => {
       createdAtMs: Date.now(),
     });
     const expiring = new Assistant({
-      offline: new OfflineRecommender(new CatalogCache({ listStyles: async () => [], listMotions: async () => [] })),
+      offline: new OfflineRecommender(new CatalogCache({ styles: async () => [], motions: async () => [] })),
       optionStore: shortLived,
       memory: new RedisConversationMemory(redis, 'unused'),
       queue: h.pipeline.service,

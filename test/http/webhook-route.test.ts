@@ -9,8 +9,8 @@ import { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProviderRequest } from '../../src/core/provider.js';
 import { type Simulator, startSimulator } from '../../src/higgsfield/simulator/index.js';
-import type { HfRequest } from '../../src/higgsfield/wire.js';
 import { type HttpServer, startHttpServer } from '../../src/http/http-server.js';
 import { createHiggsfieldWebhookHandler, MAX_WEBHOOK_BODY_BYTES, seenKey } from '../../src/http/webhook-route.js';
 import { createWebhookVerifier } from '../../src/http/webhook-verifier.js';
@@ -25,7 +25,7 @@ const prefix = testPrefix('webhook');
 
 interface Received {
   route: string;
-  status: HfRequest;
+  status: ProviderRequest;
   webhookId: string;
 }
 
@@ -39,7 +39,7 @@ describe('Higgsfield webhook route', () => {
   let sim: Simulator;
   let rotatingSim: Simulator;
 
-  const onStatus = (route: string) => async (status: HfRequest, meta: { webhookId: string }) => {
+  const onStatus = (route: string) => async (status: ProviderRequest, meta: { webhookId: string }) => {
     if (failNext > 0) {
       failNext--;
       throw new Error('downstream unavailable');

@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HiggsfieldClient } from '../../src/higgsfield/client.js';
+import { createHiggsfieldProvider } from '../../src/higgsfield/higgsfield-provider.js';
 import { FAIL_MESSAGE } from '../../src/higgsfield/simulator/index.js';
 import { silentLogger } from '../../src/log.js';
 import { createPipeline } from '../../src/queue/create-pipeline.js';
@@ -280,7 +281,7 @@ describe('Redis down at enqueue', () => {
     });
     const pipeline = createPipeline({
       redisUrl: 'redis://127.0.0.1:9',
-      client,
+      provider: createHiggsfieldProvider(client),
       logger: silentLogger(),
       settings: { prefix: 't-down' },
     });

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BRIEFLY_UNAVAILABLE_TEXT } from '../../src/errors.js';
 import { HiggsfieldClient } from '../../src/higgsfield/client.js';
+import { createHiggsfieldProvider } from '../../src/higgsfield/higgsfield-provider.js';
 import { silentLogger } from '../../src/log.js';
 import { createPipeline } from '../../src/queue/create-pipeline.js';
 import { freeLoopbackPort } from '../../src/queue/private-redis.js';
@@ -83,11 +84,13 @@ describe('a press while Redis is unreachable', () => {
     const deadPort = await freeLoopbackPort();
     const pipeline = createPipeline({
       redisUrl: `redis://127.0.0.1:${deadPort}`,
-      client: new HiggsfieldClient({
-        baseUrl: h.sim.url,
-        credentials: { keyId: 'sim-key', keySecret: 'sim-secret' },
-        logger: silentLogger(),
-      }),
+      provider: createHiggsfieldProvider(
+        new HiggsfieldClient({
+          baseUrl: h.sim.url,
+          credentials: { keyId: 'sim-key', keySecret: 'sim-secret' },
+          logger: silentLogger(),
+        }),
+      ),
       logger: silentLogger(),
       settings: { prefix: 'higgsbot-test-dead' },
     });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ProgressEvent } from '../../src/core/types.js';
 import { HiggsfieldClient } from '../../src/higgsfield/client.js';
+import { createHiggsfieldProvider } from '../../src/higgsfield/higgsfield-provider.js';
 import { SIMULATOR_CREDENTIALS, type Simulator, startSimulator } from '../../src/higgsfield/simulator/index.js';
 import { silentLogger } from '../../src/log.js';
 import { createPipeline, type Pipeline } from '../../src/queue/create-pipeline.js';
@@ -49,7 +50,8 @@ beforeAll(async () => {
   prefix = testPrefix('restart');
   mediaDir = await mkdtemp(join(tmpdir(), 'higgsbot-restart-'));
   const client = new HiggsfieldClient({ baseUrl: sim.url, credentials: SIMULATOR_CREDENTIALS, logger: silentLogger() });
-  pipeline = createPipeline({ redisUrl: redisUrl(), client, logger: silentLogger(), settings: { prefix } });
+  const provider = createHiggsfieldProvider(client);
+  pipeline = createPipeline({ redisUrl: redisUrl(), provider, logger: silentLogger(), settings: { prefix } });
   await pipeline.ready();
   await pipeline.bus.subscribe((e) => events.push(e));
 });

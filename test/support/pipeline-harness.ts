@@ -1,13 +1,20 @@
 /**
- * A generation pipeline wired as in production — BullMQ on real Redis, the Higgsfield client against the
+ * A generation pipeline wired as in production — BullMQ on real Redis, the Higgsfield provider against the
  * simulator over HTTP, a local media store — with a recording publisher and every progress event kept.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Publisher } from '../../src/core/ports.js';
-import type { GenerationFailure, GenerationResult, GenerationSpec, ProgressEvent } from '../../src/core/types.js';
+import {
+  type GenerationFailure,
+  type GenerationResult,
+  type GenerationSpec,
+  isEnded,
+  type ProgressEvent,
+} from '../../src/core/types.js';
 import { HiggsfieldClient } from '../../src/higgsfield/client.js';
+import { createHiggsfieldProvider } from '../../src/higgsfield/higgsfield-provider.js';
 import {
   SIMULATOR_CREDENTIALS,
   type Simulator,
@@ -115,7 +122,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   });
   const pipeline = createPipeline({
     redisUrl: url,
-    client,
+    provider: createHiggsfieldProvider(client),
     logger,
     settings: { prefix, ...FAST, ...options.settings },
   });
@@ -177,7 +184,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     finished(generationId, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
-          const end = eventsOf(generationId).find((e) => ['done', 'failed', 'canceled'].includes(e.state));
+          const end = eventsOf(generationId).find((e) => isEnded(e.state));
           if (end) {
             waiters.delete(check);
             clearTimeout(timer);

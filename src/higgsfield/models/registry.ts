@@ -9,9 +9,8 @@ import { imageModels } from './image-models.js';
 import type { ModelKind, ModelSpec } from './model-spec.js';
 import { videoModels } from './video-models.js';
 
-export { describeParam, describeParams, type ParamInfo } from './describe-params.js';
-export type { ModelKind, ModelSpec, OutputType } from './model-spec.js';
-export { PROMPT_MAX_CHARS } from './model-spec.js';
+export { describeParams } from './describe-params.js';
+export type { ModelKind, ModelSpec } from './model-spec.js';
 
 const ALL: readonly ModelSpec[] = [...imageModels, ...videoModels];
 const BY_ID = new Map(ALL.map((m) => [m.id, m]));

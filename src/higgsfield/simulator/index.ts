@@ -16,22 +16,10 @@ import type { InjectedFault, Simulator, SimulatorOptions } from './types.js';
 import { Uploads } from './uploads.js';
 import { WebhookSender } from './webhooks.js';
 
-export { MOTION_ENTRIES, type Motion, motions, SOUL_STYLE_ENTRIES, type SoulStyle, soulStyles } from './catalogs.js';
-export { crc32, mp4Header, PNG_SIGNATURE, renderPng } from './media.js';
+export { MOTION_ENTRIES, SOUL_STYLE_ENTRIES } from './catalogs.js';
+export { PNG_SIGNATURE, renderPng } from './media.js';
 export { FAIL_MESSAGE } from './store.js';
-export type {
-  ConfigurePatch,
-  InjectedFault,
-  ScriptedOutcome,
-  SimCall,
-  SimRequestInfo,
-  SimStats,
-  SimStatus,
-  Simulator,
-  SimulatorOptions,
-  WebhookDeliveryInfo,
-} from './types.js';
-export { MAX_UPLOAD_BYTES, UPLOAD_CONTENT_TYPES } from './uploads.js';
+export type { SimRequestInfo, Simulator, SimulatorOptions } from './types.js';
 
 export const SIMULATOR_CREDENTIALS: Readonly<{ keyId: string; keySecret: string }> = Object.freeze({
   keyId: 'sim-key',
