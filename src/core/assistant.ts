@@ -27,7 +27,7 @@ import type {
   Recommender,
 } from './ports.js';
 import { EMPTY_MESSAGE_HINT, normalizeRequestText } from './request-text.js';
-import type { ConversationRef, GenerationOption, MessageRef } from './types.js';
+import type { ConversationRef, GenerationOption } from './types.js';
 
 export interface AssistantDeps {
   /** Claude; absent when no API key is configured. */
@@ -126,7 +126,7 @@ export class Assistant {
   }
 
   /** Whether `actor` may press option `index` of set `key`: answered before anything is posted or started. */
-  async checkOption(
+  private async checkOption(
     key: string,
     index: number,
     actor: Actor,
@@ -139,7 +139,7 @@ export class Assistant {
   }
 
   /** Whether `actor` may act on a generation (Re-roll, Animate, Cancel). */
-  async checkGeneration(generationId: string, actor: Actor): Promise<Check<{ generation: GenerationLookup }>> {
+  private async checkGeneration(generationId: string, actor: Actor): Promise<Check<{ generation: GenerationLookup }>> {
     const generation = await this.deps.queue.lookup(generationId);
     if (!generation)
       return { kind: 'expired', message: 'That result is too old to act on. Ask again for fresh options.' };
@@ -149,7 +149,7 @@ export class Assistant {
 
   /**
    * A click on option `index` of set `key`: one generation (a double click collapses onto it). Its status
-   * message, if the platform shows one, is posted afterwards and attached with `attachStatus`.
+   * message, where the platform shows one, is the publisher's (status-messages.ts), not the caller's.
    */
   async choose(key: string, index: number, actor: Actor): Promise<ChoiceOutcome> {
     const check = await this.checkOption(key, index, actor);
@@ -189,10 +189,6 @@ export class Assistant {
   /** Whether this thread has been talked in (a reply there continues the conversation). */
   async hasHistory(conversation: ConversationRef): Promise<boolean> {
     return (await this.deps.memory.recent(conversation)).length > 0;
-  }
-
-  async attachStatus(generationId: string, message: MessageRef): Promise<void> {
-    await this.deps.queue.attachStatus(generationId, message);
   }
 
   async cancel(generationId: string, actor: Actor) {

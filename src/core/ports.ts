@@ -53,7 +53,11 @@ export interface DeliveryLedger {
 
 export type DeliveryStepState = 'begun' | 'done';
 
-/** Posts into a conversation. Works from any process with REST and the bot token alone. */
+/**
+ * Posts into a conversation. Works from any process with REST and the bot token alone. The publisher owns
+ * everything Higgsbot posts after a person was answered: the status message (posted on the first event,
+ * edited on the next ones), the result and the failure message.
+ */
 export interface Publisher {
   readonly platform: Platform;
   /**
@@ -63,9 +67,31 @@ export interface Publisher {
   postResult(result: GenerationResult, deliveryId: string, ledger?: DeliveryLedger): Promise<void>;
   /** Post a clear failure message. Idempotent per `deliveryId`, like `postResult`. */
   postFailure(failure: GenerationFailure, deliveryId: string, ledger?: DeliveryLedger): Promise<void>;
-  /** Edit (or, with no message yet, post) the status message of a generation. */
-  updateStatus?(conversation: ConversationRef, message: MessageRef | undefined, event: ProgressEvent): Promise<void>;
+  /**
+   * Show where a generation is: post its status message when `message` is undefined, else edit `message`.
+   * Returns the message posted or edited. Absent on a platform without status messages (the terminal).
+   */
+  showStatus?(event: ProgressEvent, message: MessageRef | undefined): Promise<MessageRef>;
 }
+
+/**
+ * Whose turn it is to show a generation's status, across every process that hears its events: one process
+ * at a time per generation (so edits land in order and the message is posted once), and an event older
+ * than one already shown is stale. `claim` is one atomic step; a turn not released lapses after a while.
+ */
+export interface StatusBoard {
+  claim(generationId: string, event: Pick<ProgressEvent, 'state' | 'atMs'>): Promise<StatusClaim>;
+  /** End a turn; `posted` is the status message the turn posted (later turns edit it). */
+  release(generationId: string, turn: string, posted?: MessageRef): Promise<void>;
+}
+
+export type StatusClaim =
+  /** Show the event: edit `message`, or post the status message when there is none yet. */
+  | { kind: 'show'; turn: string; message?: MessageRef }
+  /** Another process is showing an earlier event right now: try again shortly. */
+  | { kind: 'busy' }
+  /** This event, or a newer one, has been shown already. */
+  | { kind: 'stale' };
 
 export interface EnqueueResult {
   generationId: string;
@@ -99,11 +125,6 @@ export interface GenerationQueue {
   ): Promise<Array<{ generationId: string; modelId: string; label: string; state: string; position?: number }>>;
   /** A generation's recipe, state and results (kept for days after it ends), for Re-roll and Animate. */
   lookup(generationId: string): Promise<GenerationLookup | undefined>;
-  /**
-   * The status message to edit as the generation moves, posted after it was queued: queuing first keeps a
-   * platform's rate limit (Discord: 50 requests/s per bot) out of the click-to-queue path.
-   */
-  attachStatus(generationId: string, message: MessageRef): Promise<void>;
 }
 
 export interface GenerationLookup {

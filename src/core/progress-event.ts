@@ -13,7 +13,6 @@ export function progressEvent(
   return {
     generationId,
     conversation: spec.conversation,
-    ...(spec.statusMessage ? { statusMessage: spec.statusMessage } : {}),
     state,
     modelId: spec.option.modelId,
     label: spec.option.label,

@@ -3,7 +3,11 @@
  * plain ids only — enough to post later from any process — and never a token.
  */
 
-export type Platform = 'discord' | 'slack' | 'terminal';
+/**
+ * A platform's id, as its adapter names it ('discord', 'slack', 'terminal'): src/platforms.ts lists them.
+ * A plain string, so a new platform is one entry in that list, not a change to core.
+ */
+export type Platform = string;
 export type GenerationKind = 'text-to-image' | 'text-to-video' | 'image-to-video';
 
 /** Where a request came from and where its results go. */
@@ -56,11 +60,16 @@ export interface GenerationSpec {
   choiceKey?: string;
   /** How long a second identical choice collapses onto this generation (default: the pipeline's). */
   choiceWindowMs?: number;
-  /** The status message to edit as the generation moves, if the adapter posted one. */
-  statusMessage?: MessageRef;
 }
 
 export type GenerationState = 'queued' | 'submitted' | 'rendering' | 'delivering' | 'done' | 'failed' | 'canceled';
+
+/** The states a generation ends in; it never leaves them. */
+export const END_STATES: readonly GenerationState[] = ['done', 'failed', 'canceled'];
+
+export function isEnded(state: string): boolean {
+  return (END_STATES as readonly string[]).includes(state);
+}
 
 export type FailureReason = 'nsfw' | 'failed' | 'canceled' | 'deadline' | 'refused' | 'error';
 
@@ -99,7 +108,6 @@ export interface GenerationFailure {
 export interface ProgressEvent {
   generationId: string;
   conversation: ConversationRef;
-  statusMessage?: MessageRef;
   state: GenerationState;
   modelId: string;
   /** The option's label, for status lines. */

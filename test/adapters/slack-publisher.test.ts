@@ -1,7 +1,8 @@
 /**
  * The Slack publisher on its own, with the real Web API client against the local Slack double: what a
  * retried delivery does after a partial failure (no second upload), after a worker died mid-call (it looks in
- * the thread before sending again), when a file goes as a link instead of an upload, and where a DM result lands.
+ * the thread before sending again), when a file goes as a link instead of an upload, and where a DM result lands;
+ * and the status message: posted into the thread as the button handler used to post it, then edited in place.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,8 +12,9 @@ import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackClientOptions } from '../../src/adapters/slack/slack-client.js';
 import { createSlackPublisher } from '../../src/adapters/slack/slack-publisher.js';
+import { statusMessage } from '../../src/adapters/slack/slack-render.js';
 import type { DeliveryLedger, DeliveryStepState, Publisher } from '../../src/core/ports.js';
-import type { ConversationRef, GenerationResult, MediaAsset } from '../../src/core/types.js';
+import type { ConversationRef, GenerationResult, MediaAsset, ProgressEvent } from '../../src/core/types.js';
 import { renderPng } from '../../src/higgsfield/simulator/index.js';
 import { silentLogger } from '../../src/log.js';
 import { createLocalMediaStore, type LocalMediaStore } from '../../src/media/local-media-store.js';
@@ -179,5 +181,43 @@ describe('the Slack publisher', () => {
     double.failNext('chat.postMessage', { error: 'internal_error' });
     const error = await publisher.postFailure(failure, 'gen-e-end').catch((e: unknown) => e);
     expect(error).not.toHaveProperty('retryable', false);
+  });
+
+  const GEN = 'gen-6f1c2b9e-8d4a-4c1e-9b2f-3a5d7e9c1b2a';
+  const event = (conversation: ConversationRef, state: ProgressEvent['state'], label = 'Fox'): ProgressEvent => ({
+    generationId: GEN,
+    conversation,
+    state,
+    modelId: 'nano-banana',
+    label,
+    atMs: Date.now(),
+    ...(state === 'queued' ? { position: 3, estimatedWaitMs: 45_000 } : {}),
+  });
+
+  it('posts the status message into the thread exactly as the button handler did, then edits that message', async () => {
+    const conversation = resultIn({ threadId: '1700000000.000300' }, GEN).conversation;
+    const label = 'Fox <!channel> & friends';
+    const ref = await publisher.showStatus!(event(conversation, 'queued', label), undefined);
+    const post = double.calls.filter((c) => c.method === 'chat.postMessage').at(-1)!;
+    const look = statusMessage(label, GEN, { state: 'queued', position: 3, estimatedWaitMs: 45_000 });
+    expect(post.args).toMatchObject({ channel: 'C0PUB', thread_ts: '1700000000.000300', blocks: look.blocks });
+    // The notification text is escaped like the blocks: `<!channel>` shows as typed and notifies no one.
+    expect(post.args.text).toBe(look.text);
+    expect(post.args.text).toContain('&lt;!channel&gt; &amp; friends');
+    expect(ref).toEqual({ channelId: 'C0PUB', messageId: double.messages('C0PUB', '1700000000.000300').at(-1)?.ts });
+
+    expect(await publisher.showStatus!(event(conversation, 'rendering', label), ref)).toEqual(ref);
+    const update = double.calls.filter((c) => c.method === 'chat.update').at(-1)!;
+    expect(update.args).toMatchObject({ channel: 'C0PUB', ts: ref.messageId });
+    expect(JSON.stringify(update.args.blocks)).toContain('rendering');
+    expect(JSON.stringify(update.args.blocks)).not.toContain(`x:${GEN}`);
+  });
+
+  it('posts a DM status message in the DM itself, with no thread', async () => {
+    const conversation = resultIn({ channelId: 'D0ALICE', threadId: 'D0ALICE' }, GEN).conversation;
+    const ref = await publisher.showStatus!(event(conversation, 'queued'), undefined);
+    const post = double.calls.filter((c) => c.method === 'chat.postMessage').at(-1)!;
+    expect(post.args.thread_ts).toBeUndefined();
+    expect(ref.channelId).toBe('D0ALICE');
   });
 });

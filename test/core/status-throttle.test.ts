@@ -73,3 +73,24 @@ describe('status message throttle', () => {
     expect(applied).toEqual(['done']);
   });
 });
+
+describe('status updates of one generation', () => {
+  it('run one after another, never side by side, in the order they were sent', async () => {
+    const log: string[] = [];
+    let running = 0;
+    const throttle = createStatusThrottle({
+      intervalMs: 0,
+      apply: async (e) => {
+        running += 1;
+        log.push(`${e.state}:${running}`);
+        await sleep(20);
+        running -= 1;
+      },
+    });
+    throttle.push(event('g9', 'queued'));
+    throttle.push(event('g9', 'rendering'));
+    throttle.push(event('g9', 'done'));
+    await throttle.flush();
+    expect(log).toEqual(['queued:1', 'rendering:1', 'done:1']);
+  });
+});

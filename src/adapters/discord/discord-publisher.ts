@@ -3,12 +3,16 @@
  * tokens die after 15 minutes; renders can take longer). Results go to the conversation's thread as
  * attachments when within the upload limit (the interaction's attachment_size_limit, else 10 MiB), as links
  * otherwise; a 413 from Discord downgrades to links too. Posts carry a nonce with enforce_nonce, so a retried
- * delivery never posts twice. Missing permissions and closed DMs are logged and not retried. Every post and
- * edit carries `allowed_mentions`: a result or failure pings its requester only, a status edit nobody.
+ * delivery never posts twice. The status message (with Cancel while the generation can still be canceled)
+ * is posted into the thread on a generation's first event and edited on the next ones; its post carries a
+ * nonce of its own, so a post whose answer was lost, tried again, finds the first message instead of adding
+ * a second. Missing permissions and closed DMs are logged and not retried. Every post and edit carries
+ * `allowed_mentions`: a result or failure pings its requester only, a status message nobody.
  */
 import { createHash } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
 import { DiscordAPIError, REST, Routes } from 'discord.js';
+import type { PlatformLogger } from '../../core/platform.js';
 import type { MediaStore, Publisher } from '../../core/ports.js';
 import type {
   ConversationRef,
@@ -18,7 +22,6 @@ import type {
   ProgressEvent,
 } from '../../core/types.js';
 import { AppError, ErrorCode } from '../../errors.js';
-import type { Logger } from '../../log.js';
 import { discordRestOptions } from './discord-http.js';
 import {
   type DiscordPayload,
@@ -37,7 +40,7 @@ const TOO_LARGE_CODE = 40005;
 export interface DiscordPublisherDeps {
   rest: REST;
   store: MediaStore;
-  logger: Logger;
+  logger: PlatformLogger;
 }
 
 /** REST with the bot token: all a worker needs to post, no gateway. Its HTTP is its own (see discord-http). */
@@ -103,13 +106,25 @@ export function createDiscordPublisher(deps: DiscordPublisherDeps): Publisher {
       await post(failure.conversation, failurePayload(failure), deliveryNonce(deliveryId));
     },
 
-    async updateStatus(conversation: ConversationRef, message: MessageRef | undefined, event: ProgressEvent) {
-      if (!message) return;
-      const label = event.label ?? event.modelId;
+    async showStatus(event: ProgressEvent, message: MessageRef | undefined): Promise<MessageRef> {
+      const { conversation } = event;
+      const payload = statusPayload(event.label ?? event.modelId, event.generationId, event);
       try {
-        await rest.patch(Routes.channelMessage(message.channelId, message.messageId), {
-          body: { ...statusPayload(label, event.generationId, event), allowed_mentions: NO_MENTIONS },
-        });
+        if (message) {
+          await rest.patch(Routes.channelMessage(message.channelId, message.messageId), {
+            body: { ...payload, allowed_mentions: NO_MENTIONS },
+          });
+          return message;
+        }
+        const posted = (await rest.post(Routes.channelMessages(conversation.threadId), {
+          body: {
+            ...payload,
+            nonce: deliveryNonce(`${event.generationId}:status`),
+            enforce_nonce: true,
+            allowed_mentions: NO_MENTIONS,
+          },
+        })) as { id: string; channel_id?: string };
+        return { channelId: posted.channel_id ?? conversation.threadId, messageId: posted.id };
       } catch (error) {
         throw classify(error, conversation, logger);
       }
@@ -123,7 +138,7 @@ interface UploadFile {
   data: Buffer;
 }
 
-function classify(error: unknown, conversation: ConversationRef, logger: Logger): unknown {
+function classify(error: unknown, conversation: ConversationRef, logger: PlatformLogger): unknown {
   if (!(error instanceof DiscordAPIError)) return error;
   const code = Number(error.code);
   if (error.status === 413 || code === TOO_LARGE_CODE) {

@@ -5,10 +5,13 @@
  * has no nonce to lean on, so each part is marked in the delivery's ledger before it is sent and after: a
  * retry skips what is done, and for a part that was begun (the worker died or lost Redis mid-call) it
  * looks in the thread — for the file by its name, for the message by the delivery id in its metadata —
- * before sending it again. Each result is therefore posted exactly once.
+ * before sending it again. Each result is therefore posted exactly once. The status message (with Cancel
+ * while the generation can still be canceled) is posted into the thread on a generation's first event and
+ * edited with chat.update on the next ones; who posts it, once, is the status board's job, not a ledger's.
  */
 import { buffer } from 'node:stream/consumers';
 import type { WebClient } from '@slack/web-api';
+import type { PlatformLogger } from '../../core/platform.js';
 import type { DeliveryLedger, MediaStore, Publisher } from '../../core/ports.js';
 import type {
   ConversationRef,
@@ -18,7 +21,6 @@ import type {
   ProgressEvent,
 } from '../../core/types.js';
 import { AppError, ErrorCode } from '../../errors.js';
-import type { Logger } from '../../log.js';
 import { cut, failureMessage, resultMessage, statusMessage } from './slack-render.js';
 import { createThreadSearch, DELIVERY_EVENT } from './slack-thread-search.js';
 
@@ -37,7 +39,7 @@ const FINAL_ERRORS = new Set([
 export interface SlackPublisherDeps {
   client: WebClient;
   store: MediaStore;
-  logger: Logger;
+  logger: PlatformLogger;
   uploadLimitBytes?: number;
 }
 
@@ -128,16 +130,28 @@ export function createSlackPublisher(deps: SlackPublisherDeps): Publisher {
       await postOnce(failure.conversation, failureMessage(failure), deliveryId, ledger);
     },
 
-    async updateStatus(conversation: ConversationRef, message: MessageRef | undefined, event: ProgressEvent) {
-      if (!message) return;
+    async showStatus(event: ProgressEvent, message: MessageRef | undefined): Promise<MessageRef> {
+      const { conversation } = event;
       const body = statusMessage(event.label ?? event.modelId, event.generationId, event);
       try {
-        await client.chat.update({
-          channel: message.channelId,
-          ts: message.messageId,
+        if (message) {
+          await client.chat.update({
+            channel: message.channelId,
+            ts: message.messageId,
+            text: body.text,
+            blocks: body.blocks as never,
+          });
+          return message;
+        }
+        const ts = threadTs(conversation);
+        const posted = await client.chat.postMessage({
+          channel: conversation.channelId,
           text: body.text,
           blocks: body.blocks as never,
+          ...(ts ? { thread_ts: ts } : {}),
         });
+        if (!posted.ts) throw new Error('Slack answered chat.postMessage without the message ts');
+        return { channelId: posted.channel ?? conversation.channelId, messageId: posted.ts };
       } catch (error) {
         throw classify(error, conversation, logger);
       }
@@ -155,7 +169,7 @@ export function slackError(error: unknown): string | undefined {
   return typeof data?.error === 'string' ? data.error : undefined;
 }
 
-function classify(error: unknown, conversation: ConversationRef, logger: Logger): unknown {
+function classify(error: unknown, conversation: ConversationRef, logger: PlatformLogger): unknown {
   const code = slackError(error);
   if (!code || !FINAL_ERRORS.has(code)) return error;
   logger.warn(

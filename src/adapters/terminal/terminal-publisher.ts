@@ -2,7 +2,8 @@
  * The terminal's publisher: results and failures as plain lines on a stream (the CLI's stdout, or a
  * worker's log when a terminal generation runs in another process). Idempotent per delivery id: a line is
  * written at most once per process, and a delivery the ledger shows as begun is not written again (a local
- * write either happened or its process, and the person's terminal with it, is gone).
+ * write either happened or its process, and the person's terminal with it, is gone). It has no status
+ * message (no `showStatus`): the terminal chat prints each job's progress lines itself, from the progress bus.
  */
 import type { Writable } from 'node:stream';
 import type { DeliveryLedger, Publisher } from '../../core/ports.js';

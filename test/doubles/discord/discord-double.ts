@@ -70,6 +70,11 @@ export interface DiscordDouble {
   autocomplete(input: AutocompleteInput): Promise<SentInteraction>;
   sendMessage(input: UserMessageInput): Promise<StoredMessage>;
   waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void>;
+  /**
+   * A permission overwrite on `channelId` denying the bot Send Messages and Send Messages in Threads: posting
+   * there, or in a thread under it, answers 403 / 50013 Missing Permissions, as Discord does.
+   */
+  denyBotSend(channelId: string): void;
   /** The next REST call matching `route` (RegExp on `"METHOD /path"`, or exact path / `"METHOD /path"`) fails. */
   failNext(route: RegExp | string, reply: Failure['reply']): void;
   /** Per-file upload limit (bytes), also sent as `attachment_size_limit`; default 10 MiB. */
@@ -202,6 +207,9 @@ export async function startDiscordDouble(options: DiscordDoubleOptions = {}): Pr
         if (Date.now() > deadline) throw new Error(`discord double: waitFor timed out after ${timeoutMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
+    },
+    denyBotSend: (channelId) => {
+      state.sendDenied.add(channelId);
     },
     failNext: (route, reply) => {
       failures.push({ match: route, reply });

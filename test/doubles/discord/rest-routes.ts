@@ -60,6 +60,8 @@ export function restRoutes(world: World, options: RestRouteOptions): Route[] {
   const postMessage = (ctx: RouteContext): RouteResult => {
     const channel = state.requireChannel(param(ctx, 'channelId'));
     if (channel.type === 1 && options.cannotDmUserIds.has(channel.recipientId ?? '')) throw new ApiError(403, 50007);
+    if (state.sendDenied.has(channel.id) || state.sendDenied.has(channel.parentId ?? ''))
+      throw new ApiError(403, 50013);
     const body = obj(ctx.body);
     const nonce = body.nonce;
     const key = `${channel.id}:${String(nonce)}`;

@@ -105,6 +105,11 @@ export class DoubleState {
   readonly interactions = new Map<string, InteractionRecord>();
   readonly commands: StoredCommand[] = [];
   readonly nonces = new Map<string, { messageId: string; atMs: number }>();
+  /**
+   * Channels with a permission overwrite denying the bot Send Messages (and Send Messages in Threads): the
+   * bot still sees them, but a post there or in one of their threads is 403 / 50013 Missing Permissions.
+   */
+  readonly sendDenied = new Set<string>();
   /** Every create or edit that pinged someone, in order. */
   readonly pings: PingRecord[] = [];
   /** Bot uploads by attachment id, served at `/attachments/:id/:filename`. */

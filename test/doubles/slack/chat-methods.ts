@@ -80,6 +80,7 @@ const authTest: Handler = (_args, state) => ({
 const postMessage: Handler = (args, state) => {
   const channel = state.resolveChannel(str(args.channel));
   if (channel === undefined) return fail('channel_not_found');
+  if (state.notJoined.has(channel)) return fail('not_in_channel');
   const invalid = validateMessage(args, true);
   if (invalid) return invalid;
   const message: StoredMessage = {
@@ -168,7 +169,7 @@ const conversationsInfo: Handler = (args, state) => {
     is_group: id.startsWith('G'),
     is_im: isIm,
     is_private: !id.startsWith('C'),
-    is_member: true,
+    is_member: !state.notJoined.has(id),
     is_archived: false,
   };
   if (isIm) channel.user = `U${id.slice(1)}`;

@@ -134,6 +134,8 @@ export class DoubleState {
   readonly fileRecords = new Map<string, FileRecord>();
   readonly users = new Map<string, DoubleUser>();
   readonly failures = new Map<string, FailReply[]>();
+  /** Channels the bot is not a member of (never invited, or removed): posting there answers `not_in_channel`. */
+  readonly notJoined = new Set<string>();
   private lastMicros = 0;
   private idSeq = 0;
 

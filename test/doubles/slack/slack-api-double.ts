@@ -83,6 +83,12 @@ export interface SlackApiDouble {
     url_private: string;
     url_private_download: string;
   };
+  /**
+   * The bot is not a member of `channel` (never invited, or removed), as Slack has it for an app without
+   * chat:write.public: chat.postMessage there, and sharing an upload there, answer `not_in_channel`;
+   * conversations.info says `is_member: false`.
+   */
+  leaveChannel(channel: string): void;
   /** Queue a failure for the next call of `method` (or of the byte POST, UPLOAD_STEP); queued per method, FIFO. */
   failNext(method: string, reply: FailReply): void;
   waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void>;
@@ -283,6 +289,9 @@ export async function startSlackApiDouble(options: SlackApiDoubleOptions = {}): 
         ...(threadTs === undefined ? {} : { thread_ts: threadTs }),
       }),
     addPrivateFile: (file) => addPrivateFile(state, file),
+    leaveChannel: (channel) => {
+      state.notJoined.add(channel);
+    },
     failNext: (method, reply) => {
       const queue = state.failures.get(method) ?? [];
       queue.push(reply);

@@ -70,6 +70,7 @@ const completeUploadExternal: Handler = (args, state) => {
   if (threadTs && !channelArg) return invalidArgs('thread_ts requires channel_id');
   const channel = channelArg === undefined ? undefined : state.resolveChannel(channelArg);
   if (channelArg !== undefined && channel === undefined) return fail('channel_not_found');
+  if (channel !== undefined && state.notJoined.has(channel)) return fail('not_in_channel');
   const invalid = validateMessage(args, false, 'initial_comment');
   if (invalid) return invalid;
   const records: FileRecord[] = [];
