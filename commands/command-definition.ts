@@ -1,6 +1,7 @@
 /**
- * The shape of a slash command, platform-neutral: Discord registers these as application commands, Slack
- * declares the same names in its manifest. Data only; no platform imports. Limits are Discord's (names
+ * The shape of a slash command, platform-neutral: each platform offers the ones it names (its adapter's
+ * `commands`), registers or declares them (Discord's application commands, Slack's manifest), dispatches on
+ * them, and builds its help text from them. Data only; no platform imports. Limits are Discord's (names
  * 1–32 lowercase characters, descriptions 1–100), which also fit Slack.
  */
 
@@ -26,8 +27,6 @@ export interface CommandDefinition {
   name: string;
   description: string;
   intent: CommandIntent;
-  /** Also offered as a Slack slash command. */
-  slack: boolean;
   options: readonly CommandOption[];
 }
 

@@ -5,7 +5,7 @@
 import { PROMPT_MAX_CHARS } from '../src/higgsfield/models/model-spec.js';
 import { ASPECT_CHOICES, type CommandDefinition, DURATION_CHOICES } from './command-definition.js';
 
-export type { CommandDefinition, CommandIntent, CommandOption } from './command-definition.js';
+export type { CommandDefinition } from './command-definition.js';
 
 const promptOption = (required: boolean) =>
   ({
@@ -21,7 +21,6 @@ export const commands: readonly CommandDefinition[] = [
     name: 'imagine',
     description: 'Get a few image ideas for your prompt, then pick one to generate',
     intent: 'image',
-    slack: true,
     options: [
       promptOption(true),
       { name: 'aspect', description: 'Aspect ratio', type: 'string', required: false, choices: ASPECT_CHOICES },
@@ -31,7 +30,6 @@ export const commands: readonly CommandDefinition[] = [
     name: 'video',
     description: 'Get a few video ideas for your prompt, then pick one to generate',
     intent: 'video',
-    slack: true,
     options: [
       promptOption(true),
       {
@@ -48,7 +46,6 @@ export const commands: readonly CommandDefinition[] = [
     name: 'animate',
     description: 'Bring an image to life: camera moves and motion ideas for it',
     intent: 'animate',
-    slack: false,
     options: [
       {
         name: 'image',
@@ -63,7 +60,6 @@ export const commands: readonly CommandDefinition[] = [
     name: 'styles',
     description: 'Browse the Soul image styles',
     intent: 'styles',
-    slack: false,
     options: [
       { name: 'query', description: 'Style name to look for', type: 'string', required: false, autocomplete: true },
     ],
@@ -72,8 +68,16 @@ export const commands: readonly CommandDefinition[] = [
     name: 'jobs',
     description: 'Your generations in progress and their place in the queue',
     intent: 'jobs',
-    slack: true,
     options: [],
   },
-  { name: 'help', description: 'How to use Higgsbot', intent: 'help', slack: true, options: [] },
+  { name: 'help', description: 'How to use Higgsbot', intent: 'help', options: [] },
 ];
+
+/** The definitions of the named commands, in the order given: what one platform offers. */
+export function commandsNamed(...names: readonly string[]): CommandDefinition[] {
+  return names.map((name) => {
+    const found = commands.find((c) => c.name === name);
+    if (!found) throw new Error(`No command named /${name} in commands/index.ts`);
+    return found;
+  });
+}

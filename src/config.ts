@@ -4,8 +4,10 @@
  * like, and no value is ever echoed (they may be secrets). Empty strings count as unset.
  */
 import { z } from 'zod';
+import { httpUrl, opt } from './config/config-block.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
+import { PLATFORMS, type PlatformConfigs } from './platforms.js';
 
 /** What each variable should look like, for error messages. */
 const EXPECTED: Record<string, string> = {
@@ -21,14 +23,6 @@ const EXPECTED: Record<string, string> = {
   ANTHROPIC_MODEL: 'a Claude model id, default claude-haiku-4-5',
   ANTHROPIC_TIMEOUT_MS:
     'a whole number of milliseconds from 1000 to 120000: how long a proposal may take before the offline recommender answers, default 30000',
-  DISCORD_TOKEN: 'the bot token from the Discord developer portal',
-  DISCORD_APPLICATION_ID: 'the application id (a numeric snowflake), set together with DISCORD_TOKEN',
-  DISCORD_GUILD_ID: 'a guild id (numeric snowflake) to register commands to instantly, or unset for global',
-  DISCORD_API_URL: 'an http(s) URL, default https://discord.com/api',
-  SLACK_BOT_TOKEN: 'a bot token starting with xoxb-',
-  SLACK_SIGNING_SECRET: 'the app’s signing secret (needed in HTTP mode, i.e. without SLACK_APP_TOKEN)',
-  SLACK_APP_TOKEN: 'an app-level token starting with xapp- (enables Socket Mode)',
-  SLACK_API_URL: 'an http(s) URL ending in /api/, default https://slack.com/api/',
   HTTP_PORT: 'a port number from 0 to 65535, default 8080',
   PUBLIC_URL:
     'the public http(s) address of this bot’s HTTP_PORT, without query or fragment, e.g. https://bot.example.com',
@@ -51,10 +45,6 @@ const EXPECTED: Record<string, string> = {
   WORKER_CONCURRENCY: 'a whole number from 1 to 10000: generations one worker process tracks at once',
 };
 
-const opt = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
-const httpUrl = z.url({ protocol: /^https?$/, error: 'is not an http(s) URL' });
-const snowflake = z.string().regex(/^\d{17,20}$/, 'is not a numeric Discord id');
 const noExtras = (u: URL) => u.search === '' && u.hash === '' && u.username === '' && u.password === '';
 const publicBase = httpUrl.refine(
   (v) => noExtras(new URL(v)),
@@ -70,7 +60,7 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], 'is not true or false')
   .transform((v) => /^(true|1|yes)$/.test(v));
 
-const envSchema = z.object({
+const coreSchema = z.object({
   REDIS_URL: opt(z.url({ protocol: /^rediss?$/, error: 'is not a redis:// URL' })).default('redis://127.0.0.1:6379'),
   HF_API_KEY: opt(z.string()),
   HF_API_SECRET: opt(z.string()),
@@ -84,14 +74,6 @@ const envSchema = z.object({
   ANTHROPIC_TIMEOUT_MS: opt(
     z.coerce.number('is not a number').int('is not a whole number').min(1_000).max(120_000),
   ).default(30_000),
-  DISCORD_TOKEN: opt(z.string()),
-  DISCORD_APPLICATION_ID: opt(snowflake),
-  DISCORD_GUILD_ID: opt(snowflake),
-  DISCORD_API_URL: opt(httpUrl).default('https://discord.com/api'),
-  SLACK_BOT_TOKEN: opt(z.string().startsWith('xoxb-', 'does not start with xoxb-')),
-  SLACK_SIGNING_SECRET: opt(z.string()),
-  SLACK_APP_TOKEN: opt(z.string().startsWith('xapp-', 'does not start with xapp-')),
-  SLACK_API_URL: opt(httpUrl).default('https://slack.com/api/'),
   HTTP_PORT: opt(z.coerce.number('is not a number').int('is not a whole number').min(0).max(65535)).default(8080),
   PUBLIC_URL: opt(publicBase),
   MEDIA_LINK_SECRET: opt(z.string().min(32, 'is shorter than 32 characters')),
@@ -114,7 +96,16 @@ const envSchema = z.object({
   ),
 });
 
-type Env = z.infer<typeof envSchema>;
+type Env = z.infer<typeof coreSchema>;
+
+/** The platforms' blocks (src/platforms.ts), read with the rest. */
+const platformVariables = Object.fromEntries(
+  PLATFORMS.flatMap((p) => Object.entries(p.config.variables)).map(([name, v]) => [name, v.schema]),
+);
+for (const p of PLATFORMS) {
+  for (const [name, v] of Object.entries(p.config.variables)) EXPECTED[name] = v.expected;
+}
+const envSchema = coreSchema.extend(platformVariables);
 
 /** Every variable the schema reads (.env.example must list them all). */
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
@@ -133,10 +124,8 @@ export interface Config {
     webhook?: { url: string; secret: string };
   };
   anthropic: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number };
-  discord?: { token: string; applicationId: string; guildId?: string; apiUrl: string };
-  discordApiUrl: string;
-  slack?: { botToken: string; signingSecret?: string; appToken?: string; apiUrl: string };
-  slackApiUrl: string;
+  /** The configured platforms' settings, each from its own block (src/adapters/<platform>/<platform>-config.ts). */
+  platforms: PlatformConfigs;
   /**
    * Stored results and the links people get to them (src/media/media-links.ts has the rule): a presigned
    * URL on `s3.publicUrl` when set; else this bot's signed /media route when `signedLinks` is set; else a
@@ -180,9 +169,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
   // Cross-field checks look at which variables are present, so they are reported alongside format errors.
   const reported = new Set(issues.map((i) => i.variable));
   issues.push(...missingPairs(env, reported, options.require ?? []));
-  if (result.success) issues.push(...linkLifetime(result.data));
+  if (result.success) issues.push(...linkLifetime(result.data as Env));
   if (issues.length > 0 || !result.success) throw new ConfigError(issues);
-  return toConfig(result.data);
+  return toConfig(result.data as Env, result.data);
 }
 
 function missing(variable: string): ConfigIssue {
@@ -190,7 +179,7 @@ function missing(variable: string): ConfigIssue {
 }
 
 function missingPairs(env: NodeJS.ProcessEnv, reported: Set<string>, required: readonly Requirement[]): ConfigIssue[] {
-  const has = (variable: keyof Env) => (env[variable]?.trim() ?? '') !== '';
+  const has = (variable: string) => (env[variable]?.trim() ?? '') !== '';
   const out: ConfigIssue[] = [];
   const need = (variable: keyof Env, when: boolean) => {
     if (when && !has(variable) && !reported.has(variable)) out.push(missing(variable));
@@ -201,9 +190,11 @@ function missingPairs(env: NodeJS.ProcessEnv, reported: Set<string>, required: r
   need('HF_API_SECRET', viaPair && (has('HF_API_KEY') || (required.includes('higgsfield') && !anyHf)));
   need('HIGGSFIELD_WEBHOOK_SECRET', has('HIGGSFIELD_WEBHOOK_URL'));
   need('HIGGSFIELD_WEBHOOK_URL', has('HIGGSFIELD_WEBHOOK_SECRET'));
-  need('DISCORD_APPLICATION_ID', has('DISCORD_TOKEN'));
-  need('SLACK_SIGNING_SECRET', has('SLACK_BOT_TOKEN') && !has('SLACK_APP_TOKEN'));
-  need('SLACK_BOT_TOKEN', has('SLACK_APP_TOKEN') || has('SLACK_SIGNING_SECRET'));
+  for (const platform of PLATFORMS) {
+    for (const variable of platform.config.missing?.(has) ?? []) {
+      if (!reported.has(variable)) out.push(missing(variable));
+    }
+  }
   need('AWS_SECRET_ACCESS_KEY', has('AWS_ACCESS_KEY_ID'));
   need('AWS_ACCESS_KEY_ID', has('AWS_SECRET_ACCESS_KEY'));
   need('MEDIA_LINK_SECRET', has('PUBLIC_URL'));
@@ -225,7 +216,7 @@ function linkLifetime(env: Env): ConfigIssue[] {
   ];
 }
 
-function toConfig(env: Env): Config {
+function toConfig(env: Env, all: Record<string, unknown>): Config {
   const credentials = env.HF_CREDENTIALS
     ? splitCredentials(env.HF_CREDENTIALS)
     : env.HF_API_KEY && env.HF_API_SECRET
@@ -242,8 +233,7 @@ function toConfig(env: Env): Config {
     },
     higgsfield: { baseUrl: env.HIGGSFIELD_BASE_URL },
     anthropic: { model: env.ANTHROPIC_MODEL, timeoutMs: env.ANTHROPIC_TIMEOUT_MS },
-    discordApiUrl: env.DISCORD_API_URL,
-    slackApiUrl: env.SLACK_API_URL,
+    platforms: platformConfigs(all),
     media: { dir: env.MEDIA_DIR, linkTtlS: env.MEDIA_LINK_TTL_HOURS * 3600 },
   };
   if (credentials) config.higgsfield.credentials = credentials;
@@ -252,19 +242,6 @@ function toConfig(env: Env): Config {
   }
   if (env.ANTHROPIC_API_KEY) config.anthropic.apiKey = env.ANTHROPIC_API_KEY;
   if (env.ANTHROPIC_BASE_URL) config.anthropic.baseUrl = env.ANTHROPIC_BASE_URL;
-  if (env.DISCORD_TOKEN && env.DISCORD_APPLICATION_ID) {
-    config.discord = {
-      token: env.DISCORD_TOKEN,
-      applicationId: env.DISCORD_APPLICATION_ID,
-      apiUrl: env.DISCORD_API_URL,
-    };
-    if (env.DISCORD_GUILD_ID) config.discord.guildId = env.DISCORD_GUILD_ID;
-  }
-  if (env.SLACK_BOT_TOKEN) {
-    config.slack = { botToken: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL };
-    if (env.SLACK_SIGNING_SECRET) config.slack.signingSecret = env.SLACK_SIGNING_SECRET;
-    if (env.SLACK_APP_TOKEN) config.slack.appToken = env.SLACK_APP_TOKEN;
-  }
   if (env.PUBLIC_URL && env.MEDIA_LINK_SECRET) {
     config.media.signedLinks = { publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''), secret: env.MEDIA_LINK_SECRET };
   }
@@ -280,6 +257,15 @@ function toConfig(env: Env): Config {
     if (env.AWS_SECRET_ACCESS_KEY) config.media.s3.secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   }
   return config;
+}
+
+function platformConfigs(env: Record<string, unknown>): PlatformConfigs {
+  const out: Record<string, unknown> = {};
+  for (const platform of PLATFORMS) {
+    const settings = platform.config.build(env);
+    if (settings) out[platform.id] = settings;
+  }
+  return out as PlatformConfigs;
 }
 
 function splitCredentials(pair: string): { keyId: string; keySecret: string } {

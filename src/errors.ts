@@ -114,8 +114,16 @@ function defaultUserMessage(kind: ErrorKind): string {
     case 'config':
       return 'The bot is not configured correctly. Please tell whoever runs it.';
     case 'internal':
-      return 'Something went wrong on our side.';
+      // Never shown: toUserMessage answers a bug with an apology that carries a reference id.
+      return apology();
   }
+}
+
+/** The apology for a bug, with the reference a person can quote when there is one. */
+export function apology(referenceId?: string): string {
+  return referenceId
+    ? `Something went wrong on our side (reference ${referenceId}). Please try again.`
+    : 'Something went wrong on our side. Please try again.';
 }
 
 /** What a person reads while our own Redis (queues, options, memory) cannot be reached. */
@@ -154,11 +162,14 @@ export function newReferenceId(): string {
   return randomBytes(5).toString('hex');
 }
 
-/** Text for a person: the error's own user message, "briefly unavailable" for an outage, or an apology with a reference id for bugs. */
+/**
+ * The one rule for what a person reads about an error: its own user message when it is one of ours and not
+ * a bug, "briefly unavailable" for an outage of our Redis, else an apology with a reference id to quote.
+ */
 export function toUserMessage(error: unknown, referenceId: string): string {
   if (error instanceof AppError && error.kind !== 'internal') return error.userMessage;
   if (isConnectionError(error)) return BRIEFLY_UNAVAILABLE_TEXT;
-  return `Something went wrong on our side (reference ${referenceId}). Please try again.`;
+  return apology(referenceId);
 }
 
 /**
@@ -170,14 +181,15 @@ export function reportFailure(
   error: unknown,
   context: object,
 ): string {
-  if (error instanceof AppError && error.kind !== 'internal') return error.userMessage;
+  const reference = newReferenceId();
+  const text = toUserMessage(error, reference);
+  if (error instanceof AppError && error.kind !== 'internal') return text;
   if (isConnectionError(error)) {
     logger.warn({ ...context, err: error }, 'our Redis is unreachable; told the person to try again shortly');
-    return BRIEFLY_UNAVAILABLE_TEXT;
+  } else {
+    logger.error({ ...context, err: error, reference }, 'handling an action failed');
   }
-  const reference = newReferenceId();
-  logger.error({ ...context, err: error, reference }, 'handling an action failed');
-  return toUserMessage(error, reference);
+  return text;
 }
 
 export function isAppError(error: unknown, code?: ErrorCode): error is AppError {

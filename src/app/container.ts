@@ -1,31 +1,35 @@
 /**
  * The composition root: the only place that constructs implementations. Given the config and the roles a
- * process plays, it wires the Higgsfield client, media store, generation pipeline, publishers, workers and
- * HTTP routes, and hands back what to close, in order.
+ * process plays, it wires the provider (Higgsfield), the media store, the generation pipeline, every
+ * configured platform of src/platforms.ts (their publishers in every role, their connections in roles all
+ * and bot), status messages, the workers and the HTTP routes, and hands back what to close, in order. It
+ * names no platform: each one's contribution comes through the platform contract (src/core/platform.ts).
  */
-import type { Writable } from 'node:stream';
-import type { DiscordBot } from '../adapters/discord/discord-bot.js';
-import { SLACK_EVENTS_PATH } from '../adapters/slack/slack-app.js';
-import { createTerminalPublisher } from '../adapters/terminal/terminal-publisher.js';
+import { ACK_PRIORITY_MAX_WAIT_MS } from '../ack-backlog.js';
 import type { Config } from '../config.js';
 import type { Assistant } from '../core/assistant.js';
+import type { PlatformAdapter, PlatformServices, ProcessConsole } from '../core/platform.js';
 import type { MediaStore, Publisher } from '../core/ports.js';
+import type { GenerationProvider } from '../core/provider.js';
+import { startStatusMessages } from '../core/status-messages.js';
 import { HiggsfieldClient } from '../higgsfield/client.js';
-import { type Route, type RouteHandler, sendJson, startHttpServer } from '../http/http-server.js';
+import { createHiggsfieldProvider } from '../higgsfield/higgsfield-provider.js';
+import { type Route, startHttpServer } from '../http/http-server.js';
 import { createMediaRoutes } from '../http/media-route.js';
 import type { ResponseBacklog } from '../http/response-backlog.js';
 import { createHiggsfieldWebhookHandler, WEBHOOK_PATH } from '../http/webhook-route.js';
 import { createWebhookVerifier } from '../http/webhook-verifier.js';
 import type { Logger } from '../log.js';
-import { createMediaStore } from '../media/create-media-store.js';
+import { createMediaStore, type ServableMediaStore } from '../media/create-media-store.js';
 import { downloadToStore } from '../media/download.js';
+import { rehostImage } from '../media/rehost-image.js';
+import { PLATFORMS } from '../platforms.js';
 import { createPipeline, type Pipeline } from '../queue/create-pipeline.js';
 import type { PipelineSettings } from '../queue/pipeline-settings.js';
 import { createRedis, pingRedis, watchRedis } from '../queue/redis.js';
+import { createRedisStatusBoard } from '../queue/status-board.js';
 import type { Closer } from '../shutdown.js';
-import { connectPlatforms, platformPublishers } from './connect-platforms.js';
 import { createAssistant } from './create-assistant.js';
-import { startStatusRelay } from './status-relay.js';
 
 export type Role = 'all' | 'bot' | 'worker';
 
@@ -33,26 +37,29 @@ export interface AppOptions {
   config: Config;
   logger: Logger;
   role: Role;
-  /** Where terminal results are printed (the CLI's stdout; a worker's stdout otherwise). */
-  terminalOut: Writable;
-  /** Start the HTTP server (health, webhook route). */
+  /** Where terminal results are written and, for `higgsbot chat`, the conversation held there. */
+  console: ProcessConsole;
+  /** Start the HTTP server (health, webhook route, media links, the platforms' routes). */
   http?: boolean;
   settings?: Partial<PipelineSettings>;
   /** Propose with the offline recommender even when a Claude key is set (the terminal demo). */
   offlineOnly?: boolean;
-  /** Connect the configured chat platforms (Discord gateway) in roles all and bot; `start` does, `chat` does not. */
-  connectPlatforms?: boolean;
+  /**
+   * Which configured platforms to start in roles all and bot (`start`: all of them; `chat`: the terminal).
+   * Publishers are made for every configured platform regardless: a worker posts whatever it runs.
+   */
+  startPlatforms?: 'all' | readonly string[];
 }
 
 export interface App {
   pipeline: Pipeline;
-  client: HiggsfieldClient;
+  provider: GenerationProvider;
   store: MediaStore;
   httpUrl?: string;
   /** The conversation use cases; present in processes that talk to people (roles all and bot). */
   assistant?: Assistant;
-  /** The Discord gateway connection, when Discord is configured and platforms are connected. */
-  discord?: DiscordBot;
+  /** The configured platforms, started or not. */
+  platforms: PlatformAdapter[];
   closers: Closer[];
 }
 
@@ -62,13 +69,28 @@ export function createHiggsfieldClient(config: Config, logger: Logger): Higgsfie
   return new HiggsfieldClient({ baseUrl: config.higgsfield.baseUrl, credentials, logger });
 }
 
+/** Every configured platform's adapter, in the order of the platform list. */
+export async function createPlatforms(
+  config: Config,
+  deps: { store: MediaStore; logger: Logger; console: ProcessConsole },
+): Promise<PlatformAdapter[]> {
+  const out: PlatformAdapter[] = [];
+  for (const entry of PLATFORMS) {
+    const settings = config.platforms[entry.id];
+    if (settings === undefined) continue;
+    const create = (await entry.load()) as (settings: unknown, d: typeof deps) => PlatformAdapter;
+    out.push(create(settings, deps));
+  }
+  return out;
+}
+
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, logger, role } = options;
-  const client = createHiggsfieldClient(config, logger);
+  const provider = createHiggsfieldProvider(createHiggsfieldClient(config, logger));
   const store = createMediaStore(config.media);
   const pipeline = createPipeline({
     redisUrl: config.redisUrl,
-    client,
+    provider,
     logger,
     settings: {
       prefix: config.queue.prefix,
@@ -79,89 +101,59 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   await pipeline.ready();
   const closers: Closer[] = [];
-  const app: App = { pipeline, client, store, closers };
+  const platforms = await createPlatforms(config, { store, logger, console: options.console });
+  const app: App = { pipeline, provider, store, platforms, closers };
+  const publishers = new Map<string, Publisher>(platforms.map((p) => [p.id, p.publisher]));
 
-  let slackListener: RouteHandler | undefined;
   let backlog: ResponseBacklog | undefined;
   if (options.http) {
-    const routes: Route[] = [];
-    if (config.slack && !config.slack.appToken) {
-      // Slack in HTTP mode: Bolt's receiver, once it is connected below; until then Slack is asked to retry.
-      routes.push({
-        method: 'POST',
-        path: SLACK_EVENTS_PATH,
-        handler: (req, res) => (slackListener ? slackListener(req, res) : sendJson(res, 503, { error: 'starting' })),
-      });
-    }
-    const webhook = config.higgsfield.webhook;
-    const hookRedis = webhook ? watchRedis(createRedis(config.redisUrl, 'worker'), logger, 'webhook') : undefined;
-    if (webhook && hookRedis) {
-      routes.push({
-        method: 'POST',
-        path: WEBHOOK_PATH,
-        handler: createHiggsfieldWebhookHandler({
-          verifier: createWebhookVerifier({ secrets: [webhook.secret] }),
-          redis: hookRedis,
-          keyPrefix: pipeline.settings.prefix,
-          onStatus: (status) => pipeline.service.onWebhookStatus(status),
-          logger,
-        }),
-      });
-    }
-    if (config.media.signedLinks) {
-      // Links to results through this port (media-links.ts): any role can serve them.
-      routes.push(...createMediaRoutes({ store, secret: config.media.signedLinks.secret, logger }));
-    }
-    const server = await startHttpServer({
-      port: config.httpPort,
-      logger,
-      routes,
-      readiness: async () => {
-        try {
-          return { ok: true, detail: { redisMs: await pingRedis(config.redisUrl, 1_000) } };
-        } catch {
-          return { ok: false, detail: { redis: 'unreachable' } };
-        }
-      },
-    });
+    const server = await serveHttp(options, pipeline, store, platforms);
     app.httpUrl = server.url;
     backlog = server.backlog;
-    closers.push({ name: 'http', close: () => server.close() });
-    if (hookRedis) closers.push({ name: 'webhook-redis', close: () => void hookRedis.disconnect() });
+    closers.push(...server.closers);
   }
 
-  const publishers = new Map<string, Publisher>([['terminal', createTerminalPublisher(options.terminalOut)]]);
-  for (const [platform, publisher] of platformPublishers(config, store, logger)) publishers.set(platform, publisher);
+  // Status messages are shown by whichever process hears an event first (bot or worker): the board on
+  // Redis gives one process at a time the turn, so each message is posted once and edited in order.
+  if ([...publishers.values()].some((p) => p.showStatus)) {
+    const boardRedis = watchRedis(createRedis(config.redisUrl, 'worker'), logger, 'status-board');
+    const stopStatus = await startStatusMessages({
+      bus: pipeline.bus,
+      board: createRedisStatusBoard(boardRedis, pipeline.settings.prefix),
+      publishers,
+      logger: logger.child({ module: 'status' }),
+    });
+    closers.unshift({ name: 'status-messages', close: stopStatus });
+    closers.push({ name: 'status-board-redis', close: () => void boardRedis.disconnect() });
+  }
+
   if (role === 'all' || role === 'bot') {
     const wired = createAssistant({
       config,
-      client,
+      provider,
       pipeline,
       logger,
       ...(options.offlineOnly ? { offlineOnly: true } : {}),
     });
     app.assistant = wired.assistant;
     closers.push(...wired.closers);
-    if (options.connectPlatforms) {
-      const platforms = await connectPlatforms({
-        config,
-        assistant: wired.assistant,
-        catalogs: wired.catalogs,
-        client,
-        logger,
-        ...(backlog ? { backlog } : {}),
-      });
-      if (platforms.discord) app.discord = platforms.discord;
-      slackListener = platforms.slackListener;
-      closers.unshift(...platforms.closers);
-    }
-    const stopRelay = await startStatusRelay({
-      bus: pipeline.bus,
-      publishers,
+    const services: PlatformServices = {
+      assistant: wired.assistant,
+      async searchStyles(query, limit) {
+        const catalog = await wired.catalogs.get();
+        return query.trim() ? catalog.search('style', query, limit) : catalog.styles.slice(0, limit);
+      },
+      rehost: (image) => rehostImage(image, (checked) => provider.upload(checked)),
+      progress: pipeline.bus,
+      afterAcks: () => backlog?.drained(ACK_PRIORITY_MAX_WAIT_MS) ?? Promise.resolve(),
       logger,
-      statusMessageOf: (id) => pipeline.statusMessageOf(id),
-    });
-    closers.unshift({ name: 'status-relay', close: stopRelay });
+    };
+    const wanted = options.startPlatforms ?? [];
+    for (const platform of platforms) {
+      if (wanted !== 'all' && !wanted.includes(platform.id)) continue;
+      await platform.start(services);
+      closers.unshift({ name: platform.id, close: () => platform.stop() });
+    }
   }
   if (role === 'all' || role === 'worker') {
     const maxBytes = pipeline.settings.maxMediaBytes;
@@ -175,4 +167,50 @@ export async function createApp(options: AppOptions): Promise<App> {
   }
   closers.push({ name: 'pipeline', close: () => pipeline.close() });
   return app;
+}
+
+/** The HTTP server: health and readiness, the Higgsfield webhook, signed media links, the platforms' routes. */
+async function serveHttp(
+  options: AppOptions,
+  pipeline: Pipeline,
+  store: ServableMediaStore,
+  platforms: readonly PlatformAdapter[],
+): Promise<{ url: string; backlog: ResponseBacklog; closers: Closer[] }> {
+  const { config, logger } = options;
+  const closers: Closer[] = [];
+  const routes: Route[] = platforms.flatMap((p) => p.routes);
+  const webhook = config.higgsfield.webhook;
+  if (webhook) {
+    const hookRedis = watchRedis(createRedis(config.redisUrl, 'worker'), logger, 'webhook');
+    routes.push({
+      method: 'POST',
+      path: WEBHOOK_PATH,
+      handler: createHiggsfieldWebhookHandler({
+        verifier: createWebhookVerifier({ secrets: [webhook.secret] }),
+        redis: hookRedis,
+        keyPrefix: pipeline.settings.prefix,
+        onStatus: (status) => pipeline.service.onWebhookStatus(status),
+        logger,
+      }),
+    });
+    closers.push({ name: 'webhook-redis', close: () => void hookRedis.disconnect() });
+  }
+  if (config.media.signedLinks) {
+    // Links to results through this port (media-links.ts): any role can serve them.
+    routes.push(...createMediaRoutes({ store, secret: config.media.signedLinks.secret, logger }));
+  }
+  const server = await startHttpServer({
+    port: config.httpPort,
+    logger,
+    routes,
+    readiness: async () => {
+      try {
+        return { ok: true, detail: { redisMs: await pingRedis(config.redisUrl, 1_000) } };
+      } catch {
+        return { ok: false, detail: { redis: 'unreachable' } };
+      }
+    },
+  });
+  closers.unshift({ name: 'http', close: () => server.close() });
+  return { url: server.url, backlog: server.backlog, closers };
 }

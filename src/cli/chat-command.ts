@@ -8,8 +8,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { runTerminalChat } from '../adapters/terminal/terminal-chat.js';
-import { createApp } from '../app/container.js';
+import { type App, createApp } from '../app/container.js';
 import { loadConfig } from '../config.js';
 import { BadInputError } from '../errors.js';
 import { SIMULATOR_CREDENTIALS, type Simulator, startSimulator } from '../higgsfield/simulator/index.js';
@@ -75,52 +74,54 @@ export async function chatCommand(args: string[], io: CliIo): Promise<number> {
           destination: io.stderr,
           format: 'line',
         });
-    const app = await createApp({
-      config,
-      logger,
-      role: 'all',
-      terminalOut: discard(),
-      ...(simulate
-        ? { offlineOnly: true, settings: { poll: { baseMs: 400, factor: 1.5, maxMs: 2_000, jitterRatio: 0.2 } } }
-        : {}),
-    });
     const stdin = io.stdin ?? process.stdin;
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.once('SIGINT', onSignal);
     // The reader of our output has gone (`higgsbot chat | head`): leave as Ctrl-C would.
     io.signal?.addEventListener('abort', onSignal, { once: true });
+    const mode = simulate
+      ? 'simulated Higgsfield, offline recommender'
+      : config.anthropic.apiKey
+        ? `Higgsfield at ${config.higgsfield.baseUrl}, Claude (${config.anthropic.model})`
+        : `Higgsfield at ${config.higgsfield.baseUrl}, offline recommender (no ANTHROPIC_API_KEY)`;
+    let app: App | undefined;
     try {
-      if (!app.assistant) throw new Error('the assistant is not wired in this role');
-      const mode = simulate
-        ? 'simulated Higgsfield, offline recommender'
-        : app.assistant.agentConfigured
-          ? `Higgsfield at ${config.higgsfield.baseUrl}, Claude (${config.anthropic.model})`
-          : `Higgsfield at ${config.higgsfield.baseUrl}, offline recommender (no ANTHROPIC_API_KEY)`;
-      await runTerminalChat({
-        assistant: app.assistant,
-        bus: app.pipeline.bus,
-        input: stdin,
-        output: io.stdout,
-        interactive: stdin.isTTY === true,
-        signal: stop.signal,
+      app = await createApp({
+        config,
         logger,
-        conversation: {
-          platform: 'terminal',
-          workspaceId: 'local',
-          channelId: 'chat',
-          threadId: `chat-${process.pid}-${Date.now()}`,
-          userId: `cli-${userInfo().username}`,
+        role: 'all',
+        startPlatforms: ['terminal'],
+        console: {
+          // The chat shows results from the progress events; the publisher's own lines would repeat them.
+          output: discard(),
+          chat: {
+            input: stdin,
+            output: io.stdout,
+            interactive: stdin.isTTY === true,
+            signal: stop.signal,
+            conversation: {
+              platform: 'terminal',
+              workspaceId: 'local',
+              channelId: 'chat',
+              threadId: `chat-${process.pid}-${Date.now()}`,
+              userId: `cli-${userInfo().username}`,
+            },
+            banner: [
+              `higgsbot chat — ${mode}. Results are saved under ${config.media.s3 ? `s3://${config.media.s3.bucket}` : config.media.dir}.`,
+              'Describe what you would like to see; "help" lists the commands.',
+            ],
+          },
         },
-        banner: [
-          `higgsbot chat — ${mode}. Results are saved under ${config.media.s3 ? `s3://${config.media.s3.bucket}` : config.media.dir}.`,
-          'Describe what you would like to see; "help" lists the commands.',
-        ],
+        ...(simulate
+          ? { offlineOnly: true, settings: { poll: { baseMs: 400, factor: 1.5, maxMs: 2_000, jitterRatio: 0.2 } } }
+          : {}),
       });
+      await app.platforms.find((p) => p.id === 'terminal')?.finished;
     } finally {
       process.off('SIGINT', onSignal);
       io.signal?.removeEventListener('abort', onSignal);
-      await closeAll(app.closers, logger, CLOSE_GRACE_MS);
+      if (app) await closeAll(app.closers, logger, CLOSE_GRACE_MS);
     }
     return ExitCode.Ok;
   } finally {

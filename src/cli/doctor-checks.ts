@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
+import type { HealthCheck } from '../core/platform.js';
 import { ErrorCode } from '../errors.js';
 import { HiggsfieldClient } from '../higgsfield/client.js';
 import { HiggsfieldError } from '../higgsfield/errors.js';
@@ -16,12 +17,8 @@ import type { Logger } from '../log.js';
 import { describeMediaLinks } from '../media/media-links.js';
 import { pingRedis } from '../queue/redis.js';
 
-export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
-export interface CheckResult {
-  name: string;
-  status: CheckStatus;
-  detail: string;
-}
+export type CheckResult = HealthCheck;
+export type CheckStatus = HealthCheck['status'];
 
 const TIMEOUT_MS = 5_000;
 const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -203,47 +200,6 @@ export async function checkAnthropic(config: Config): Promise<CheckResult[]> {
     return [{ name, status: 'ok', detail: `key valid, model ${model} available` }];
   } catch (error) {
     return [{ name, status: 'fail', detail: `${model} not usable: ${reason(error)}` }];
-  }
-}
-
-export async function checkDiscord(config: Config): Promise<CheckResult[]> {
-  const name = 'Discord';
-  if (!config.discord)
-    return [{ name, status: 'skip', detail: 'not configured (DISCORD_TOKEN, DISCORD_APPLICATION_ID)' }];
-  const { REST, Routes } = await import('discord.js');
-  const { discordRestOptions } = await import('../adapters/discord/discord-http.js');
-  const rest = new REST({ ...discordRestOptions(config.discord.apiUrl), timeout: TIMEOUT_MS, retries: 0 });
-  rest.setToken(config.discord.token);
-  try {
-    const user = (await rest.get(Routes.user())) as { username?: string; id?: string };
-    return [{ name, status: 'ok', detail: `logged in as ${user.username ?? user.id ?? 'the bot'}` }];
-  } catch (error) {
-    return [{ name, status: 'fail', detail: `token not usable: ${reason(error)}` }];
-  }
-}
-
-export async function checkSlack(config: Config): Promise<CheckResult[]> {
-  const name = 'Slack';
-  if (!config.slack)
-    return [{ name, status: 'skip', detail: 'not configured (SLACK_BOT_TOKEN and a signing secret or app token)' }];
-  const { WebClient } = await import('@slack/web-api');
-  const client = new WebClient(config.slack.botToken, {
-    slackApiUrl: config.slack.apiUrl,
-    timeout: TIMEOUT_MS,
-    retryConfig: { retries: 0 },
-  });
-  try {
-    const auth = await client.auth.test();
-    const mode = config.slack.appToken ? 'Socket Mode' : `HTTP mode on port ${config.httpPort}`;
-    return [
-      {
-        name,
-        status: 'ok',
-        detail: `authorized in ${auth.team ?? 'the workspace'} as ${auth.user ?? 'the bot'}; ${mode}`,
-      },
-    ];
-  } catch (error) {
-    return [{ name, status: 'fail', detail: `token not usable: ${reason(error)}` }];
   }
 }
 

@@ -3,20 +3,21 @@
  * checklist. Exit 0 when nothing failed, 1 otherwise; skipped services do not fail the run.
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.js';
+import { createPlatforms } from '../app/container.js';
+import { type Config, loadConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
-import { silentLogger } from '../log.js';
+import { type Logger, silentLogger } from '../log.js';
+import { createMediaStore } from '../media/create-media-store.js';
+import { PLATFORMS } from '../platforms.js';
 import {
   type CheckResult,
   type CheckStatus,
   checkAnthropic,
-  checkDiscord,
   checkHiggsfield,
   checkMedia,
   checkRedis,
-  checkSlack,
 } from './doctor-checks.js';
-import { type CliIo, ExitCode, line } from './io.js';
+import { type CliIo, discard, ExitCode, line } from './io.js';
 
 const MARK: Record<CheckStatus, string> = { ok: '✔', warn: '!', fail: '✖', skip: '–' };
 
@@ -31,8 +32,7 @@ export async function doctorCommand(args: string[], io: CliIo): Promise<number> 
       checkHiggsfield(config, logger),
       checkMedia(config),
       checkAnthropic(config),
-      checkDiscord(config),
-      checkSlack(config),
+      checkPlatforms(config, logger),
     ]);
     results = [{ name: 'Configuration', status: 'ok', detail: 'all variables valid' }, ...groups.flat()];
   } catch (error) {
@@ -55,3 +55,22 @@ export async function doctorCommand(args: string[], io: CliIo): Promise<number> 
   }
   return failed === 0 ? ExitCode.Ok : ExitCode.Error;
 }
+
+/** Each chat platform's own checks (its adapter knows how to reach it); a platform not configured is skipped. */
+async function checkPlatforms(config: Config, logger: Logger): Promise<CheckResult[]> {
+  const adapters = await createPlatforms(config, {
+    store: createMediaStore(config.media),
+    logger,
+    console: { output: discard() },
+  });
+  const groups = await Promise.all(
+    PLATFORMS.map(async (entry): Promise<CheckResult[]> => {
+      const adapter = adapters.find((a) => a.id === entry.id);
+      if (!adapter) return [{ name: title(entry.id), status: 'skip', detail: entry.unconfigured }];
+      return adapter.check();
+    }),
+  );
+  return groups.flat();
+}
+
+const title = (id: string) => id.charAt(0).toUpperCase() + id.slice(1);

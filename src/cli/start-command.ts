@@ -21,15 +21,21 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
   const config = loadConfig(io.env, { require: ['higgsfield'] });
   const logger = createLogger({ level: config.logLevel });
   const app = await createApp({
-    connectPlatforms: true,
+    startPlatforms: 'all',
     config,
     logger,
     role,
-    terminalOut: io.stdout,
+    console: { output: io.stdout },
     http: true,
   });
   logger.info(
-    { role, http: app.httpUrl, webhooks: Boolean(config.higgsfield.webhook), prefix: config.queue.prefix },
+    {
+      role,
+      http: app.httpUrl,
+      platforms: app.platforms.map((p) => p.id),
+      webhooks: Boolean(config.higgsfield.webhook),
+      prefix: config.queue.prefix,
+    },
     'higgsbot started',
   );
   return new Promise<number>((resolve) => {

@@ -160,7 +160,8 @@ describe('the Discord adapter', () => {
     expect(result.nonce).toEqual(expect.any(String));
     expect(customIds(result)).toEqual([expect.stringMatching(/^r:gen-/), expect.stringMatching(/^a:gen-/)]);
     const status = double.messages(thread.id).find((m) => m.content.includes('Soul · Golden Hour still:'))!;
-    // Posted while queued with a Cancel button, then edited as the generation moved.
+    // Posted while queued with a Cancel button, then edited as the generation moved: the publisher's, from the
+    // progress events (the press itself only answers privately: discord-platform.test.ts).
     const cancelShown = double.calls.some(
       (c) => c.path === `/channels/${thread.id}/messages` && JSON.stringify(c.body).includes('"custom_id":"x:gen-'),
     );

@@ -1,8 +1,9 @@
 /**
- * The Slack adapter end to end: the real Bolt app over HTTP (mounted on our own server at /slack/events)
- * receiving correctly signed requests, and in Socket Mode over the double's WebSocket; the real Web API
- * client against the local Slack double, the real pipeline on Redis, the Higgsfield simulator and the
- * Anthropic fake.
+ * The Slack adapter end to end, in the app as `higgsbot start` builds it: the real Bolt app over HTTP (Slack's
+ * route mounted on our own server at /slack/events) receiving correctly signed requests, and in Socket Mode
+ * over the double's WebSocket; the real Web API client against the local Slack double, the real pipeline on
+ * Redis, the Higgsfield simulator and the Anthropic fake. The status messages these specs see are posted and
+ * edited by Slack's publisher from the progress events, not by the handler of the press.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,25 +1,32 @@
 /**
- * What a person is told when handling their command, event or button press fails, and when they press the
- * same button over and over: the real Bolt app over signed HTTP (startSlackApp, mounted on our own HTTP server as
- * the container mounts it) and the Slack double, with an assistant whose answers each spec scripts, so an outage
- * of our Redis or a bug can be played exactly. The log is captured to check that the reference a person is given
- * finds its one log line.
+ * What a person is told when handling their command, event or button press fails, when they press the same
+ * button over and over, and what Slack's commands answer: Slack's platform (createSlackPlatform) started in
+ * HTTP mode, its route mounted on our own HTTP server as the composition root mounts it, the real Bolt app
+ * behind it over signed HTTP, and the Slack double, with an assistant whose answers each spec scripts, so an
+ * outage of our Redis or a bug can be played exactly. The log is captured to check that the reference a
+ * person is given finds its one log line.
  */
-import { Writable } from 'node:stream';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ACK_PRIORITY_MAX_WAIT_MS } from '../../src/ack-backlog.js';
 import { ALREADY_QUEUED_TEXT } from '../../src/adapters/shared/message-text.js';
-import { SLACK_EVENTS_PATH, type SlackApp, startSlackApp } from '../../src/adapters/slack/slack-app.js';
-import { fileHostsFor } from '../../src/adapters/slack/slack-context.js';
+import { SLACK_EVENTS_PATH } from '../../src/adapters/slack/slack-app.js';
+import { createSlackPlatform } from '../../src/adapters/slack/slack-platform.js';
 import type { Assistant, ChoiceOutcome } from '../../src/core/assistant.js';
+import type { PlatformAdapter } from '../../src/core/platform.js';
 import { BRIEFLY_UNAVAILABLE_TEXT } from '../../src/errors.js';
 import { type HttpServer, startHttpServer } from '../../src/http/http-server.js';
 import { createLogger, silentLogger } from '../../src/log.js';
+import { createLocalMediaStore } from '../../src/media/local-media-store.js';
 import { type SlackApiDouble, startSlackApiDouble } from '../doubles/slack/slack-api-double.js';
 import { messageEvent, sendBlockAction, sendEvent, sendSlashCommand } from '../doubles/slack/slack-requests.js';
 
 const SECRET = 'test-signing-secret';
 const CHANNEL = 'C0GENERAL';
 const OPTION_BUTTON = 'o:AbCdEfGh12:0';
+const GENERATION = 'gen-00000000-0000-4000-8000-000000000000';
 
 /** The assistant's answers, scripted per spec; anything unscripted is a bug in the spec. */
 const script: Partial<Record<keyof Assistant, (...args: never[]) => Promise<unknown>>> = {};
@@ -29,6 +36,8 @@ const assistant = new Proxy({} as Assistant, {
     return script[name as keyof Assistant] ?? (() => Promise.reject(new Error(`unscripted assistant.${name}`)));
   },
 });
+/** What Slack's handlers must not need in these specs. */
+const unused = (what: string) => () => Promise.reject(new Error(`Slack's handlers used ${what}`));
 
 const logLines: Array<Record<string, unknown>> = [];
 const logger = createLogger({
@@ -42,27 +51,28 @@ const logger = createLogger({
 });
 
 let double: SlackApiDouble;
-let slack: SlackApp;
+let slack: PlatformAdapter;
 let server: HttpServer;
 let events: string;
 
 beforeAll(async () => {
   double = await startSlackApiDouble();
-  slack = await startSlackApp({
-    botToken: double.botToken,
-    signingSecret: SECRET,
-    apiUrl: double.apiUrl,
+  slack = createSlackPlatform(
+    { botToken: double.botToken, signingSecret: SECRET, apiUrl: double.apiUrl },
+    {
+      store: createLocalMediaStore({ dir: join(tmpdir(), 'higgsbot-slack-handlers-unused') }),
+      logger: silentLogger(),
+      console: { output: new PassThrough() },
+    },
+  );
+  server = await startHttpServer({ port: 0, host: '127.0.0.1', logger: silentLogger(), routes: [...slack.routes] });
+  await slack.start({
     assistant,
+    searchStyles: unused('searchStyles'),
+    rehost: unused('rehost'),
+    progress: { publish: unused('progress.publish'), subscribe: unused('progress.subscribe') },
+    afterAcks: () => server.backlog.drained(ACK_PRIORITY_MAX_WAIT_MS),
     logger,
-    rehost: () => Promise.reject(new Error('no files in these specs')),
-    fileHosts: fileHostsFor(double.apiUrl),
-  });
-  const listener = slack.requestListener!;
-  server = await startHttpServer({
-    port: 0,
-    host: '127.0.0.1',
-    logger: silentLogger(),
-    routes: [{ method: 'POST', path: SLACK_EVENTS_PATH, handler: listener }],
   });
   events = `${server.url}${SLACK_EVENTS_PATH}`;
 });
@@ -73,7 +83,7 @@ afterEach(() => {
 
 afterAll(async () => {
   await server.close();
-  await slack.close();
+  await slack.stop();
   await double.close();
 });
 
@@ -178,11 +188,40 @@ describe('Slack: presses of an option already queued', () => {
       threadId: '1700000000.000100',
       userId: 'U0ALICE',
     },
-    generationId: 'gen-00000000-0000-4000-8000-000000000000',
+    generationId: GENERATION,
     duplicate: true,
     position: 1,
     estimatedWaitMs: 1_000,
     ...extra,
+  });
+
+  /** Web API calls made since `since`, once `settled` holds and a moment has passed for stragglers. */
+  async function callsAfter(since: number, settled: () => boolean): Promise<string[]> {
+    await double.waitFor(settled, 5_000);
+    await new Promise((r) => setTimeout(r, 300));
+    return double.calls.slice(since).map((c) => c.method);
+  }
+
+  it('a press that queues the option: acknowledged, and nothing posted by the adapter (the status message is the publisher’s)', async () => {
+    let chosen = 0;
+    script.choose = () => {
+      chosen += 1;
+      return Promise.resolve(queued({ duplicate: false }));
+    };
+    const since = double.calls.length;
+    expect((await press()).status).toBe(200);
+    expect(await callsAfter(since, () => chosen === 1)).toEqual([]);
+  });
+
+  it('a Re-roll that queues: nothing posted by the adapter either', async () => {
+    let rerolled = 0;
+    script.reroll = () => {
+      rerolled += 1;
+      return Promise.resolve(queued({ duplicate: false }));
+    };
+    const since = double.calls.length;
+    expect((await press(`r:${GENERATION}`)).status).toBe(200);
+    expect(await callsAfter(since, () => rerolled === 1)).toEqual([]);
   });
 
   it('a duplicate the person was not told about yet: one "already queued" note, and no second status', async () => {
@@ -201,8 +240,47 @@ describe('Slack: presses of an option already queued', () => {
     const since = double.calls.length;
     const presses = await Promise.all(Array.from({ length: 20 }, () => press()));
     expect(presses.map((p) => p.status)).toEqual(Array(20).fill(200));
-    await double.waitFor(() => pressed === 20, 5_000);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(double.calls.slice(since).map((c) => c.method)).toEqual([]);
+    expect(await callsAfter(since, () => pressed === 20)).toEqual([]);
+  });
+});
+
+describe('Slack: what the slash commands answer', () => {
+  it('/help: a private note listing exactly Slack’s commands, in Slack’s markup', async () => {
+    const text = await noteAfter('U0ALICE', () => command('/help'));
+    const listed = text.split('\n').filter((line) => line.startsWith('• `/'));
+    expect(listed.map((line) => /^• `(\/\w+)/.exec(line)?.[1])).toEqual(slack.commands.map((c) => `/${c.name}`));
+    expect(listed[0]).toBe(
+      '• `/imagine prompt [aspect]` — Get a few image ideas for your prompt, then pick one to generate',
+    );
+    expect(text).toContain('*Re-roll*');
+    expect(text).not.toContain('/animate');
+  });
+
+  it('/jobs: the person’s generations in progress, privately, one line each', async () => {
+    script.activeJobs = () =>
+      Promise.resolve([
+        { generationId: GENERATION, modelId: 'nano-banana', label: 'Nano Banana <poster>', state: 'rendering' },
+        { generationId: GENERATION, modelId: 'soul', label: 'Soul still', state: 'queued', position: 2 },
+      ]);
+    expect(await noteAfter('U0ALICE', () => command('/jobs'))).toBe(
+      'Your generations in progress:\n• Nano Banana &lt;poster&gt;: rendering\n• Soul still: queued (position 2)',
+    );
+  });
+
+  it('/video: a thread started in the channel, and a turn with the video hint in it', async () => {
+    const turns: unknown[] = [];
+    script.handleMessage = (request: never) => {
+      turns.push(request);
+      return Promise.resolve({ kind: 'hint', text: 'Tell me more about the clip.' });
+    };
+    expect((await command('/video', 'waves at night')).status).toBe(200);
+    await double.waitFor(() => turns.length === 1, 5_000);
+    const starter = double.messages(CHANNEL).find((m) => m.text === '<@U0ALICE> asked: waves at night');
+    expect(turns[0]).toMatchObject({
+      text: 'waves at night',
+      intent: 'video',
+      conversation: { channelId: CHANNEL, threadId: starter?.ts, userId: 'U0ALICE' },
+    });
+    await double.waitFor(() => double.messages(CHANNEL, starter?.ts).some((m) => m.text.includes('Tell me more')));
   });
 });

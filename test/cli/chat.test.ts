@@ -109,7 +109,7 @@ describe('higgsbot chat --simulate', () => {
     say('r 1');
     await until(/#3 Re-roll: .+: queued/);
     say('jobs');
-    await until(/(#\d .+: (queued|submitted|rendering|delivering))|No active jobs/);
+    await until(/(#\d .+: (queued|submitted|rendering|delivering))|no generations in progress/);
     stdin.end();
     expect(await run, io.stderr.text).toBe(0);
     expect(io.stdout.text).toMatch(/#3 ✔/);
@@ -161,9 +161,9 @@ describe('higgsbot chat --simulate', () => {
     chat.say('jobs');
     const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     await chat.until(
-      new RegExp(`^#1 ${escaped}: (queued|submitted|rendering|delivering)( \\(position \\d+\\))?$`, 'm'),
+      new RegExp(`^• #1 ${escaped}: (queued|submitted|rendering|delivering)( \\(position \\d+\\))?$`, 'm'),
     );
-    expect(chat.io.stdout.text).not.toMatch(/^#1 [\w-]+\/\S+: /m);
+    expect(chat.io.stdout.text).not.toMatch(/^• #1 [\w-]+\/\S+: /m);
     chat.say('quit');
     expect(await chat.end()).toBe(0);
   }, 30_000);

@@ -1,7 +1,8 @@
 import type { APIApplicationCommandBasicOption, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CommandDefinition, commands } from '../../commands/index.js';
+import type { CommandDefinition } from '../../commands/index.js';
 import { toDiscordCommands } from '../../src/adapters/discord/command-payloads.js';
+import { DISCORD_COMMANDS } from '../../src/adapters/discord/discord-command-list.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { type DiscordDouble, startDiscordDouble } from '../doubles/discord/discord-double.js';
 import { captureIo } from '../support/capture.js';
@@ -116,7 +117,7 @@ describe('higgsbot register-commands', () => {
     const before = double.calls.length;
     const io = captureIo(env());
     expect(await runCli(['register-commands', '--dry-run'], io)).toBe(0);
-    expect(JSON.parse(io.stdout.text)).toEqual(toDiscordCommands(commands));
+    expect(JSON.parse(io.stdout.text)).toEqual(toDiscordCommands(DISCORD_COMMANDS));
     expect(io.stderr.text).toContain(`would register 6 commands to guild ${double.guild.id}; nothing was sent`);
 
     const bare = captureIo({});
@@ -132,7 +133,7 @@ describe('higgsbot register-commands', () => {
 });
 
 describe('toDiscordCommands', () => {
-  const payload = toDiscordCommands(commands) as RESTPostAPIChatInputApplicationCommandsJSONBody[];
+  const payload = toDiscordCommands(DISCORD_COMMANDS) as RESTPostAPIChatInputApplicationCommandsJSONBody[];
   const byName = (name: string) => payload.find((c) => c.name === name);
   const option = (command: string, name: string) =>
     byName(command)?.options?.find((o) => o.name === name) as APIApplicationCommandBasicOption | undefined;
@@ -175,7 +176,6 @@ describe('toDiscordCommands', () => {
       name: 'count',
       description: 'Integers and booleans',
       intent: 'help',
-      slack: false,
       options: [
         { name: 'n', description: 'How many', type: 'integer', required: true, choices: [{ name: 'one', value: '1' }] },
         { name: 'loud', description: 'Shout', type: 'boolean', required: false },
@@ -194,7 +194,6 @@ describe('toDiscordCommands', () => {
       name: 'mixed',
       description: 'Options out of order',
       intent: 'help',
-      slack: false,
       options: [
         { name: 'a', description: 'a', type: 'string', required: false },
         { name: 'b', description: 'b', type: 'attachment', required: true },
@@ -215,7 +214,6 @@ describe('toDiscordCommands', () => {
       name: 'bad',
       description: 'bad',
       intent: 'help',
-      slack: false,
       options: [{ name: 'x', description: 'x', type: 'string', required: false, ...extra }],
     });
     expect(() => toDiscordCommands([def({ autocomplete: true, choices: [{ name: 'a', value: 'a' }] })])).toThrow(

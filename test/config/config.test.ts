@@ -21,8 +21,8 @@ describe('configuration', () => {
     expect(config.anthropic.model).toBe('claude-haiku-4-5');
     expect(config.httpPort).toBe(8080);
     expect(config.media).toEqual({ dir: './media', linkTtlS: 7 * 24 * 3600 });
-    expect(config.discord).toBeUndefined();
-    expect(config.slack).toBeUndefined();
+    expect(config.platforms.discord).toBeUndefined();
+    expect(config.platforms.slack).toBeUndefined();
   });
 
   it('names a missing credential and a malformed URL in one error, each with what it should look like', () => {
@@ -82,8 +82,11 @@ describe('configuration', () => {
       HIGGSFIELD_WEBHOOK_URL: 'https://bot.example.com/webhooks/higgsfield',
       HIGGSFIELD_WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
     });
-    expect(config.discord).toMatchObject({ applicationId: '123456789012345678', apiUrl: 'https://discord.com/api' });
-    expect(config.slack).toMatchObject({ appToken: 'xapp-1' });
+    expect(config.platforms.discord).toMatchObject({
+      applicationId: '123456789012345678',
+      apiUrl: 'https://discord.com/api',
+    });
+    expect(config.platforms.slack).toMatchObject({ appToken: 'xapp-1' });
     expect(config.media.s3).toMatchObject({ bucket: 'higgsbot-media', forcePathStyle: true });
     expect(config.higgsfield.webhook?.url).toBe('https://bot.example.com/webhooks/higgsfield');
   });

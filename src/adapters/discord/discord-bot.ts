@@ -56,8 +56,14 @@ export async function startDiscordBot(botOptions: DiscordBotOptions): Promise<Di
   );
   client.on(Events.Error, (err) => logger.error({ err }, 'discord client error'));
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-  await client.login(botOptions.token);
-  await ready;
+  try {
+    await client.login(botOptions.token);
+    await ready;
+  } catch (error) {
+    // A refused token or an unreachable gateway: leave no client behind trying again.
+    await client.destroy();
+    throw error;
+  }
   logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord connected');
   return {
     client: client as Client<true>,

@@ -2,9 +2,10 @@
  * Button presses. Every press is acknowledged at once with a deferred update, which shows nothing (Discord
  * allows 3 s), then checked (only the requester or a Manage Server member may act; anyone else gets a private
  * note), then acted on. Notes are ephemeral follow-ups, so a quiet duplicate (a storm of presses the person was
- * already told about a moment ago) answers nothing visible at all. A chosen option or a re-roll is queued
- * first, then gets a public status message in the thread (with Cancel) that the generation edits as it moves;
- * buttons carry only short ids, so they keep working after a restart.
+ * already told about a moment ago) answers nothing visible at all. A chosen option or a re-roll is queued and
+ * the person told so privately; that is all a press does: the status message in the thread (with Cancel) is
+ * the publisher's, posted and edited from the generation's progress events, from whichever process hears
+ * them. Buttons carry only short ids, so they keep working after a restart.
  */
 import { type ButtonInteraction, MessageFlags } from 'discord.js';
 import type { Actor } from '../../core/assistant.js';
@@ -12,7 +13,7 @@ import { reportFailure } from '../../errors.js';
 import { decodeButton } from '../shared/button-ids.js';
 import { ALREADY_QUEUED_TEXT, CANCEL_TEXT } from '../shared/message-text.js';
 import { acknowledge, type DiscordBotDeps, isAdmin, sendableChannel } from './discord-context.js';
-import { escapeMentions, optionsPayload, statusPayload } from './discord-render.js';
+import { escapeMentions, optionsPayload } from './discord-render.js';
 
 export async function handleButton(interaction: ButtonInteraction, deps: DiscordBotDeps): Promise<void> {
   // The acknowledgement travels while we check and queue; every note waits for it.
@@ -54,17 +55,6 @@ export async function handleButton(interaction: ButtonInteraction, deps: Discord
     // A storm of presses: the person hears "already queued" once every few seconds, not once per press.
     if (outcome.duplicate) return void (outcome.quiet ? await acked : await answer(ALREADY_QUEUED_TEXT));
     await answer(`Queued: ${escapeMentions(outcome.option.label)}. I will post it in the thread when it is ready.`);
-    // Queued first, status second: the post may wait for Discord's per-bot rate limit without delaying the queue.
-    const channel = await sendableChannel(interaction.client, outcome.conversation.threadId);
-    const status = await channel?.send(
-      statusPayload(outcome.option.label, outcome.generationId, {
-        state: 'queued',
-        position: outcome.position,
-        estimatedWaitMs: outcome.estimatedWaitMs,
-      }),
-    );
-    if (status)
-      await assistant.attachStatus(outcome.generationId, { channelId: status.channelId, messageId: status.id });
   } catch (error) {
     const text = reportFailure(deps.logger, error, { customId: interaction.customId, interactionId: interaction.id });
     await answer(text).catch((err: unknown) => deps.logger.warn({ err }, 'could not answer a button press'));

@@ -1,13 +1,18 @@
 /**
- * Slash commands. `/imagine`, `/video` and `/animate` are deferred first (Discord allows 3 s; Claude takes
- * longer), then answered with options on the original reply, which also starts the request's thread in a
- * guild channel. `/styles`, `/jobs` and `/help` answer privately. Errors become a sentence, never a trace.
+ * Slash commands, dispatched on the intent of their definition (the adapter's list, discord-command-list.ts):
+ * image, video and animate requests are deferred first (Discord allows 3 s; Claude takes longer), then
+ * answered with options on the original reply, which also starts the request's thread in a guild channel.
+ * `/styles`, `/jobs` and `/help` answer privately, and so does a command we no longer offer (Discord may
+ * still show a stale registration). Errors become a sentence, never a trace.
  */
 import { type AutocompleteInteraction, type ChatInputCommandInteraction, MessageFlags } from 'discord.js';
+import type { CommandIntent } from '../../../commands/command-definition.js';
 import type { IntentHint } from '../../core/assistant-types.js';
 import { reportFailure } from '../../errors.js';
 import { cutGraphemes } from '../shared/echo-text.js';
-import { helpText } from '../shared/message-text.js';
+import { helpText } from '../shared/help-text.js';
+import { jobsText } from '../shared/message-text.js';
+import { DISCORD_COMMANDS, discordCommand } from './discord-command-list.js';
 import {
   acknowledge,
   afterAcks,
@@ -17,16 +22,70 @@ import {
   openThread,
   rehostAttachment,
 } from './discord-context.js';
-import { echoText, hintPayload, LIMITS, optionsPayload } from './discord-render.js';
+import { echoText, escapeMentions, hintPayload, LIMITS, optionsPayload } from './discord-render.js';
 
-const INTENTS: Record<string, IntentHint> = { imagine: 'image', video: 'video', animate: 'animate' };
+type CommandHandler = (interaction: ChatInputCommandInteraction, deps: DiscordBotDeps) => Promise<void>;
+/** The text of a private reply. */
+type PrivateAnswer = (interaction: ChatInputCommandInteraction, deps: DiscordBotDeps) => Promise<string> | string;
+
+const request =
+  (intent: IntentHint): CommandHandler =>
+  (interaction, deps) =>
+    handleRequestCommand(interaction, intent, deps);
+const privately =
+  (answer: PrivateAnswer): CommandHandler =>
+  (interaction, deps) =>
+    answerPrivately(interaction, deps, answer);
+
+/** What each intent of a command definition does: every intent has its handler, checked by the compiler. */
+const BY_INTENT: Record<CommandIntent, CommandHandler> = {
+  image: request('image'),
+  video: request('video'),
+  animate: request('animate'),
+  styles: privately(async (interaction, deps) => {
+    const query = interaction.options.getString('query') ?? '';
+    const styles = (await deps.searchStyles(query)).slice(0, 15);
+    const lines = styles.map((s) => `• **${s.name}**${s.description ? ` — ${s.description}` : ''}`);
+    const heading = `Soul styles${query.trim() ? ` for “${echoText(query, 100)}”` : ''}:`;
+    return cutGraphemes(lines.length ? `${heading}\n${lines.join('\n')}` : 'No style matches that.', LIMITS.content);
+  }),
+  jobs: privately(async (interaction, deps) => {
+    const active = await deps.assistant.activeJobs({
+      platform: 'discord',
+      workspaceId: '',
+      channelId: '',
+      threadId: '',
+      userId: interaction.user.id,
+    });
+    // Labels are the model's words: shown as typed, so no mention in them reads as one.
+    return cutGraphemes(
+      jobsText(active, (job) => escapeMentions(job.label)),
+      LIMITS.content,
+    );
+  }),
+  help: privately(() => helpText(DISCORD_COMMANDS, { code: (s) => `\`${s}\``, bold: (s) => `**${s}**` })),
+};
 
 export async function handleCommand(interaction: ChatInputCommandInteraction, deps: DiscordBotDeps): Promise<void> {
-  const intent = INTENTS[interaction.commandName];
-  if (intent) return handleRequestCommand(interaction, intent, deps);
+  const command = discordCommand(interaction.commandName);
+  const handle = command ? BY_INTENT[command.intent] : privately(() => unknownCommandText(interaction.commandName));
+  await handle(interaction, deps);
+}
+
+/** The private answer to a command Discord still shows but this bot does not offer (a stale registration). */
+export function unknownCommandText(name: string): string {
+  return `I do not offer /${cutGraphemes(name, 32)} (any more): \`/help\` lists the commands I answer.`;
+}
+
+/** A private answer, on an ephemeral deferred reply: only the person who asked sees it. */
+async function answerPrivately(
+  interaction: ChatInputCommandInteraction,
+  deps: DiscordBotDeps,
+  answer: PrivateAnswer,
+): Promise<void> {
   await acknowledge(deps, interaction.deferReply({ flags: MessageFlags.Ephemeral }));
   try {
-    await answerPrivately(interaction, deps);
+    await interaction.editReply(await answer(interaction, deps));
   } catch (error) {
     const message = reportFailure(deps.logger, error, {
       command: interaction.commandName,
@@ -35,33 +94,6 @@ export async function handleCommand(interaction: ChatInputCommandInteraction, de
     await interaction
       .editReply(message)
       .catch((err: unknown) => deps.logger.warn({ err }, 'could not answer a command'));
-  }
-}
-
-/** `/styles`, `/jobs` and `/help`, on the private deferred reply. */
-async function answerPrivately(interaction: ChatInputCommandInteraction, deps: DiscordBotDeps): Promise<void> {
-  if (interaction.commandName === 'styles') {
-    const query = interaction.options.getString('query') ?? '';
-    const styles = (await deps.searchStyles(query)).slice(0, 15);
-    const lines = styles.map((s) => `• **${s.name}**${s.description ? ` — ${s.description}` : ''}`);
-    const heading = `Soul styles${query.trim() ? ` for “${echoText(query, 100)}”` : ''}:`;
-    await interaction.editReply(
-      cutGraphemes(lines.length ? `${heading}\n${lines.join('\n')}` : 'No style matches that.', LIMITS.content),
-    );
-  } else if (interaction.commandName === 'jobs') {
-    const active = await deps.assistant.activeJobs({
-      platform: 'discord',
-      workspaceId: '',
-      channelId: '',
-      threadId: '',
-      userId: interaction.user.id,
-    });
-    const lines = active.map((j) => `• ${j.modelId}: ${j.state}${j.position ? ` (position ${j.position})` : ''}`);
-    await interaction.editReply(
-      lines.length ? `Your generations in progress:\n${lines.join('\n')}` : 'You have no generations in progress.',
-    );
-  } else {
-    await interaction.editReply(helpText('discord'));
   }
 }
 

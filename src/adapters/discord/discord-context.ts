@@ -15,16 +15,15 @@ import {
 import { ACK_PRIORITY_MAX_WAIT_MS, type AckBacklog } from '../../ack-backlog.js';
 import type { Assistant } from '../../core/assistant.js';
 import type { ImageInput } from '../../core/assistant-types.js';
+import type { PlatformImage, PlatformLogger } from '../../core/platform.js';
 import type { ConversationRef } from '../../core/types.js';
-import type { Logger } from '../../log.js';
-import type { RehostRequest } from '../../media/rehost-image.js';
 import { cleanEcho } from '../shared/echo-text.js';
 
 export interface DiscordBotDeps {
   assistant: Assistant;
-  logger: Logger;
+  logger: PlatformLogger;
   /** Re-host an input image on Higgsfield (checked, fetched from an allowed host, uploaded). */
-  rehost: (request: RehostRequest) => Promise<ImageInput>;
+  rehost: (image: PlatformImage) => Promise<ImageInput>;
   /** Soul styles matching a query, for /styles and its autocomplete. */
   searchStyles: (query: string) => Promise<Array<{ name: string; description: string }>>;
   /** Hosts input images may come from: Discord's CDN, plus the API host when it is a proxy or test double. */
@@ -92,7 +91,7 @@ export const NO_THREAD_NOTE =
   'I could not open a thread here (I need the Create Public Threads and Send Messages in Threads permissions), so I am answering in this channel.';
 
 /** Opens a thread on `message` for a new request in a guild channel; the thread is then the conversation. */
-export async function openThread(message: Message, title: string, logger: Logger): Promise<string | undefined> {
+export async function openThread(message: Message, title: string, logger: PlatformLogger): Promise<string | undefined> {
   try {
     const thread = await message.startThread({
       // A person's words: cleaned (no controls, no bidi overrides, one line) and cut on a grapheme boundary.

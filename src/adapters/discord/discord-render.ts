@@ -138,12 +138,6 @@ export function statusPayload(
   };
 }
 
-export interface ResultPost {
-  payload: DiscordPayload;
-  /** Assets sent as links because they are over the upload limit. */
-  linked: number;
-}
-
 /** The result message; `attachable` says which assets go as files (the rest become links). */
 export function resultPayload(result: GenerationResult, attachable: readonly boolean[]): DiscordPayload {
   const seconds = (result.durationMs / 1_000).toFixed(0);

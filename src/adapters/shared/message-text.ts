@@ -1,5 +1,5 @@
 /**
- * Words the chat platforms share: an option's estimate, a generation's status line, the help text. Each
+ * Words the chat platforms share: an option's estimate, a generation's status line, the `/jobs` list. Each
  * adapter dresses them in its own markup; the wording stays the same everywhere.
  */
 import type { CancelOutcome } from '../../core/ports.js';
@@ -43,26 +43,6 @@ export function statusText(
   }
 }
 
-/** What the bot can do, in each platform's own commands and markup. */
-export function helpText(platform: 'discord' | 'slack'): string {
-  if (platform === 'slack') {
-    return [
-      'Tell me what you would like to see and I will propose a few options: pick one and I generate it here.',
-      '• `/imagine prompt` — image ideas · `/video prompt` — video ideas',
-      '• Mention me with a request (attach an image to animate it), or DM me. Reply in the thread to refine: “option 2 but vertical”, “warmer”, “now animate it”.',
-      '• `/jobs` — your running generations',
-      'Results come with *Re-roll* (same recipe, new seed) and *Animate* (for images).',
-    ].join('\n');
-  }
-  return [
-    'Tell me what you would like to see and I will propose a few options: pick one and I generate it here.',
-    '• `/imagine prompt` — image ideas · `/video prompt` — video ideas · `/animate image` — bring a picture to life',
-    '• Mention me with a request (attach an image to animate it), or DM me. Reply in the thread to refine: “option 2 but vertical”, “warmer”, “now animate it”.',
-    '• `/styles query` — browse Soul styles · `/jobs` — your running generations',
-    'Results come with **Re-roll** (same recipe, new seed) and **Animate** (for images).',
-  ].join('\n');
-}
-
 /** The answer to a Cancel button, by outcome. */
 export const CANCEL_TEXT: Record<CancelOutcome['outcome'], string> = {
   canceled: 'Canceled.',
@@ -71,5 +51,17 @@ export const CANCEL_TEXT: Record<CancelOutcome['outcome'], string> = {
   'not-allowed': 'Only the person who asked (or an admin) can cancel it.',
   'not-found': 'That generation is no longer known.',
 };
+
+/** A person's generations in progress (`/jobs`), one line each. */
+export function jobsText(
+  active: ReadonlyArray<{ label: string; state: string; position?: number }>,
+  name: (job: { label: string }, index: number) => string = (job) => job.label,
+): string {
+  if (active.length === 0) return 'You have no generations in progress.';
+  const lines = active.map(
+    (job, i) => `• ${name(job, i)}: ${job.state}${job.position ? ` (position ${job.position})` : ''}`,
+  );
+  return `Your generations in progress:\n${lines.join('\n')}`;
+}
 
 export const ALREADY_QUEUED_TEXT = 'That option is already queued or done: see its status in the thread.';

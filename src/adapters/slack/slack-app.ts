@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
-import type { Logger } from '../../log.js';
+import type { PlatformLogger } from '../../core/platform.js';
 import { slackClientOptions } from './slack-client.js';
 import type { SlackHandlerDeps } from './slack-context.js';
 import { registerSlackHandlers } from './slack-handlers.js';
@@ -14,8 +14,7 @@ import { guardSlackRequests } from './slack-request-guard.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
-export interface SlackAppOptions extends Omit<SlackHandlerDeps, 'botToken'> {
-  botToken: string;
+export interface SlackAppOptions extends SlackHandlerDeps {
   signingSecret?: string;
   appToken?: string;
   apiUrl: string;
@@ -27,7 +26,7 @@ export interface SlackApp {
   close(): Promise<void>;
 }
 
-function boltLogger(logger: Logger) {
+function boltLogger(logger: PlatformLogger) {
   return {
     debug: (...msg: unknown[]) => logger.debug({ bolt: msg }, 'bolt'),
     info: (...msg: unknown[]) => logger.debug({ bolt: msg }, 'bolt'),

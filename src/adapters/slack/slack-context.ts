@@ -5,20 +5,19 @@
 import type { WebClient } from '@slack/web-api';
 import type { Assistant } from '../../core/assistant.js';
 import type { ImageInput } from '../../core/assistant-types.js';
+import type { PlatformImage, PlatformLogger } from '../../core/platform.js';
 import type { ConversationRef } from '../../core/types.js';
-import type { Logger } from '../../log.js';
-import type { RehostRequest } from '../../media/rehost-image.js';
 
 export interface SlackHandlerDeps {
   assistant: Assistant;
-  logger: Logger;
+  logger: PlatformLogger;
   botToken: string;
-  rehost: (request: RehostRequest) => Promise<ImageInput>;
+  rehost: (image: PlatformImage) => Promise<ImageInput>;
   /** Hosts Slack files may be fetched from: files.slack.com, plus the API host for proxies and test doubles. */
   fileHosts: readonly string[];
   /**
-   * Awaited after each acknowledgement and between the steps of the work that follows: lets requests that
-   * are waiting be acknowledged first.
+   * Resolves once acknowledgements waiting on our HTTP server have gone out (HTTP mode): awaited before the
+   * work that follows an acknowledgement, and between the slow steps of a turn (slack-reply.ts).
    */
   afterAck?: () => Promise<void>;
 }
@@ -52,7 +51,7 @@ export function stripMentions(text: string, botUserId: string | undefined): stri
 }
 
 /** Workspace admins and owners may act on anyone's buttons; users.info answers are kept ten minutes. */
-export function adminChecker(client: WebClient, logger: Logger): (userId: string) => Promise<boolean> {
+export function adminChecker(client: WebClient, logger: PlatformLogger): (userId: string) => Promise<boolean> {
   const cache = new Map<string, { admin: boolean; expiresAtMs: number }>();
   return async (userId) => {
     const hit = cache.get(userId);

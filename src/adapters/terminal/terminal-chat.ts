@@ -11,9 +11,11 @@ import type { Readable, Writable } from 'node:stream';
 import type { Actor, Assistant, AssistantReply, ChoiceOutcome } from '../../core/assistant.js';
 import type { OptionSet } from '../../core/assistant-types.js';
 import type { CoreLogger, ProgressBus } from '../../core/ports.js';
-import type { ConversationRef, ProgressEvent } from '../../core/types.js';
+import { type ConversationRef, isEnded, type ProgressEvent } from '../../core/types.js';
 import { reportFailure } from '../../errors.js';
-import { CHAT_HELP, renderOptionSet, renderProgress, renderResult } from './terminal-render.js';
+import { jobsText } from '../shared/message-text.js';
+import { chatHelp, matchCommand, type TerminalCommand } from './terminal-commands.js';
+import { renderOptionSet, renderProgress, renderResult } from './terminal-render.js';
 
 export interface TerminalChatOptions {
   assistant: Assistant;
@@ -43,8 +45,6 @@ interface Job {
   imageReady: boolean;
 }
 
-const FINAL = new Set(['done', 'failed', 'canceled']);
-
 export async function runTerminalChat(options: TerminalChatOptions): Promise<void> {
   const { assistant, bus, output, conversation } = options;
   const print = (...lines: string[]) => {
@@ -58,7 +58,7 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
 
   const unsubscribe = await bus.subscribe((event: ProgressEvent) => {
     const job = byId.get(event.generationId);
-    if (!job || FINAL.has(job.state)) return;
+    if (!job || isEnded(job.state)) return;
     if (event.state === job.state && event.state !== 'queued') return;
     job.state = event.state;
     const line = renderProgress(job.number, event);
@@ -67,7 +67,7 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
       job.imageReady = (event.assets ?? []).some((a) => a.contentType.startsWith('image/'));
       print(...renderResult(job.number, job.label, event.assets ?? []));
     }
-    if (jobs.every((j) => FINAL.has(j.state))) settled();
+    if (jobs.every((j) => isEnded(j.state))) settled();
   });
 
   const track = (outcome: ChoiceOutcome): void => {
@@ -113,53 +113,39 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
     const job = jobByNumber(n);
     if (job) await run(job);
   };
-  const commands: ReadonlyArray<readonly [RegExp, (arg: string) => Promise<void>]> = [
-    [/^(help|\?)$/i, async () => print(...CHAT_HELP)],
-    [
-      /^jobs$/i,
-      async () => {
-        const active = await assistant.activeJobs(conversation);
-        if (active.length === 0) print('No active jobs.');
-        for (const a of active) {
-          const position = a.position ? ` (position ${a.position})` : '';
-          print(`#${byId.get(a.generationId)?.number ?? '?'} ${a.label}: ${a.state}${position}`);
-        }
-      },
-    ],
-    [
-      /^(\d{1,2})$/,
-      async (n) => {
-        if (!lastSet) print('There are no options yet: describe what you would like to see first.');
-        else if (Number(n) < 1 || Number(n) > lastSet.options.length) {
-          print(`Pick a number from 1 to ${lastSet.options.length}.`);
-        } else track(await assistant.choose(lastSet.key, Number(n) - 1, actor));
-      },
-    ],
-    [/^r\s*#?(\d+)$/i, withJob(async (job) => track(await assistant.reroll(job.generationId, actor)))],
-    [
-      /^a\s*#?(\d+)$/i,
-      withJob(async (job) => {
-        const reply = await assistant.animate(job.generationId, actor);
-        if (reply.kind === 'options' || reply.kind === 'hint') showReply(reply);
-        else if (reply.kind !== 'queued') print(reply.message);
-      }),
-    ],
-    [
-      /^c\s*#?(\d+)$/i,
-      withJob(async (job) => print(cancelText(job.number, (await assistant.cancel(job.generationId, actor)).outcome))),
-    ],
-  ];
+  /** What each command of terminal-commands.ts does. */
+  const actions: Record<TerminalCommand['action'], (arg: string) => Promise<void>> = {
+    help: async () => print(...chatHelp()),
+    jobs: async () => {
+      const active = await assistant.activeJobs(conversation);
+      print(jobsText(active, (job, i) => `#${byId.get(active[i]?.generationId ?? '')?.number ?? '?'} ${job.label}`));
+    },
+    choose: async (n) => {
+      if (!lastSet) print('There are no options yet: describe what you would like to see first.');
+      else if (Number(n) < 1 || Number(n) > lastSet.options.length) {
+        print(`Pick a number from 1 to ${lastSet.options.length}.`);
+      } else track(await assistant.choose(lastSet.key, Number(n) - 1, actor));
+    },
+    reroll: withJob(async (job) => track(await assistant.reroll(job.generationId, actor))),
+    animate: withJob(async (job) => {
+      const reply = await assistant.animate(job.generationId, actor);
+      if (reply.kind === 'options' || reply.kind === 'hint') showReply(reply);
+      else if (reply.kind !== 'queued') print(reply.message);
+    }),
+    cancel: withJob(async (job) =>
+      print(cancelText(job.number, (await assistant.cancel(job.generationId, actor)).outcome)),
+    ),
+    quit: async () => {},
+  };
 
   /** One line; false when the person wants to leave. */
   const handle = async (line: string): Promise<boolean> => {
     const text = line.trim();
-    if (/^(quit|exit|:q)$/i.test(text)) return false;
-    for (const [pattern, run] of commands) {
-      const match = pattern.exec(text);
-      if (match) {
-        await run(match[1] ?? '');
-        return true;
-      }
+    const command = matchCommand(text);
+    if (command?.action === 'quit') return false;
+    if (command) {
+      await actions[command.action](command.arg);
+      return true;
     }
     showReply(await assistant.handleMessage({ conversation, text }));
     return true;
@@ -194,12 +180,12 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
   } finally {
     rl.close();
   }
-  const running = jobs.filter((j) => !FINAL.has(j.state));
+  const running = jobs.filter((j) => !isEnded(j.state));
   if (!quit && running.length > 0) {
     print(`Waiting for ${running.length} running job${running.length === 1 ? '' : 's'} to finish…`);
     await new Promise<void>((resolve) => {
       settled = resolve;
-      if (jobs.every((j) => FINAL.has(j.state))) resolve();
+      if (jobs.every((j) => isEnded(j.state))) resolve();
       setTimeout(resolve, options.settleTimeoutMs ?? 15 * 60_000).unref();
     });
   }

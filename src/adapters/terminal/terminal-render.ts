@@ -6,16 +6,6 @@ import type { OptionSet } from '../../core/assistant-types.js';
 import type { MediaAsset, ProgressEvent } from '../../core/types.js';
 import { estimateText } from '../shared/message-text.js';
 
-export const CHAT_HELP = [
-  'Type what you would like to see, e.g. "cinematic sunset over mountains".',
-  '  N        generate option N of the last proposal',
-  '  r N      re-roll job N (same recipe, new seed)',
-  '  a N      animate the image of job N',
-  '  c N      cancel job N while it is queued or rendering',
-  '  jobs     your active jobs',
-  '  help     this list;  quit  leave (Ctrl-D also waits for running jobs, then leaves)',
-];
-
 export function renderOptionSet(set: OptionSet, notes: readonly string[]): string[] {
   const lines = [set.text];
   set.options.forEach((option, i) => {

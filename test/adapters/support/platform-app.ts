@@ -33,8 +33,8 @@ export function startPlatformApp(options: {
     config,
     logger: silentLogger(),
     role: 'all',
-    terminalOut: new Writable({ write: (_c, _e, done) => done() }),
-    connectPlatforms: true,
+    console: { output: new Writable({ write: (_c, _e, done) => done() }) },
+    startPlatforms: 'all',
     settings: FAST,
     ...(options.http ? { http: true } : {}),
   });
