@@ -1,7 +1,10 @@
 /**
  * What a button carries, for every platform: a short, typed id such as `o:<optionKey>:<index>` or
  * `r:<generationId>`. Never a prompt or a URL, so it fits Discord's 100-character custom_id and Slack's
- * 255-character action_id, and a pressed button is parsed with zod before anything acts on it.
+ * 255-character action_id, and a pressed button is parsed with zod before anything acts on it. Decoding is
+ * strict: the tag must be one of ours (looked up as an own key, so `constructor` or `toString` name
+ * nothing), each tag takes exactly its parts, an index is one digit, and a generation id is `gen-` and a
+ * UUID as the queue makes them.
  */
 import { z } from 'zod';
 
@@ -11,19 +14,38 @@ export type ButtonAction =
   | { kind: 'animate'; generationId: string }
   | { kind: 'cancel'; generationId: string };
 
-const generationId = z.string().regex(/^gen-[0-9a-f-]{36}$/);
-const optionKey = z.string().regex(/^[0-9A-Za-z]{10}$/);
+/** The longest id any platform takes (Discord's custom_id). */
+const MAX_ID_CHARS = 100;
 
-const parsers: Record<string, (parts: string[]) => ButtonAction | undefined> = {
-  o: ([key, index]) => {
-    const k = optionKey.safeParse(key);
-    const i = z.coerce.number().int().min(0).max(9).safeParse(index);
-    return k.success && i.success ? { kind: 'option', key: k.data, index: i.data } : undefined;
-  },
-  r: ([id]) => (generationId.safeParse(id).success ? { kind: 'reroll', generationId: id as string } : undefined),
-  a: ([id]) => (generationId.safeParse(id).success ? { kind: 'animate', generationId: id as string } : undefined),
-  x: ([id]) => (generationId.safeParse(id).success ? { kind: 'cancel', generationId: id as string } : undefined),
-};
+const generationId = z.string().regex(/^gen-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+const optionKey = z.string().regex(/^[0-9A-Za-z]{10}$/);
+const optionIndex = z
+  .string()
+  .regex(/^[0-9]$/)
+  .transform(Number);
+
+const byGeneration =
+  (kind: 'reroll' | 'animate' | 'cancel') =>
+  (parts: string[]): ButtonAction | undefined => {
+    const id = generationId.safeParse(parts[0]);
+    return parts.length === 1 && id.success ? { kind, generationId: id.data } : undefined;
+  };
+
+const parsers = new Map<string, (parts: string[]) => ButtonAction | undefined>([
+  [
+    'o',
+    (parts) => {
+      const key = optionKey.safeParse(parts[0]);
+      const index = optionIndex.safeParse(parts[1]);
+      return parts.length === 2 && key.success && index.success
+        ? { kind: 'option', key: key.data, index: index.data }
+        : undefined;
+    },
+  ],
+  ['r', byGeneration('reroll')],
+  ['a', byGeneration('animate')],
+  ['x', byGeneration('cancel')],
+]);
 
 export function encodeButton(action: ButtonAction): string {
   switch (action.kind) {
@@ -40,7 +62,7 @@ export function encodeButton(action: ButtonAction): string {
 
 /** The action a button id names, or undefined for anything malformed or foreign. */
 export function decodeButton(id: string): ButtonAction | undefined {
-  if (id.length > 100) return undefined;
-  const [tag, ...parts] = id.split(':');
-  return tag ? parsers[tag]?.(parts) : undefined;
+  if (id.length > MAX_ID_CHARS) return undefined;
+  const [tag = '', ...parts] = id.split(':');
+  return parsers.get(tag)?.(parts);
 }
