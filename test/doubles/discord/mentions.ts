@@ -26,8 +26,6 @@ export interface MentionContext {
   repliedAuthorId?: string | null;
 }
 
-export const NO_PINGS: Pings = { everyone: false, users: [], roles: [] };
-
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** What the content would mention with every type parsed. */
