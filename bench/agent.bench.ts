@@ -2,14 +2,13 @@
  * Agent benchmark: input tokens per recommendation against the earlier 227-tool design, and the agent's own
  * overhead outside the model call. Both designs talk to the same loopback Anthropic fake through the real
  * SDK, and the fake counts tokens with one rule for both; the catalogs have the real sizes (106 styles,
- * 121 motions). Bounded: a fixed number of rounds, then it stops. Writes its section of bench/RESULTS.md.
+ * 121 motions). Bounded: a fixed number of rounds, then it stops. A full run writes its section of
+ * bench/RESULTS.md; a quick one only prints it.
  *
  *   npx tsx bench/agent.bench.ts [--quick]
  */
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { PROPOSE_OPTIONS } from '../src/agent/agent-tools.js';
@@ -21,16 +20,16 @@ import { Assistant } from '../src/core/assistant.js';
 import { silentLogger } from '../src/log.js';
 import { RedisConversationMemory } from '../src/store/redis-conversation-memory.js';
 import { RedisOptionStore } from '../src/store/redis-option-store.js';
-import { RecordingQueue } from '../test/agent/agent-fixtures.js';
-import { startAnthropicFake, textReply, toolUse } from '../test/doubles/anthropic/anthropic-fake.js';
-import { deleteKeys } from '../test/support/redis.js';
+import { startAnthropicFake, textReply, toolUse } from '../test/doubles/index.js';
+import { deleteBenchKeys } from './bench-keys.js';
+import { CountingQueue } from './counting-queue.js';
+import { isEntry } from './entry.js';
+import { REDIS_URL } from './environment.js';
+import { ms } from './format.js';
 import { LEGACY_SYSTEM, legacyCatalogs, legacyTools } from './legacy-tools.js';
-import { writeResultsSection } from './results-file.js';
+import { recordResults } from './results-file.js';
+import { summarize } from './stats.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
-const RUNS = values.quick ? 50 : 300;
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REQUEST = 'cinematic sunset over mountains, something I could post as a phone wallpaper';
 
 const proposal = (style: string) => ({
@@ -61,16 +60,14 @@ const proposal = (style: string) => ({
   ],
 });
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
 async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+  const RUNS = values.quick ? 50 : 300;
   const fake = await startAnthropicFake();
   const catalogs = legacyCatalogs();
   const cache = new CatalogCache({
-    listStyles: async () => catalogs.styles,
-    listMotions: async () => catalogs.motions,
+    styles: async () => catalogs.styles,
+    motions: async () => catalogs.motions,
   });
   const styleName = catalogs.styles[0]!.name;
   let inHttpMs = 0;
@@ -138,7 +135,7 @@ async function main(): Promise<void> {
     offline: new OfflineRecommender(cache),
     optionStore: new RedisOptionStore(redis, prefix),
     memory: new RedisConversationMemory(redis, prefix),
-    queue: new RecordingQueue(),
+    queue: new CountingQueue(),
     agentTimeoutMs: 10_000,
     logger: silentLogger(),
     reseed: (o) => reseed(o),
@@ -154,13 +151,13 @@ async function main(): Promise<void> {
     });
     turnOverhead.push(performance.now() - started - inHttpMs);
   }
-  await deleteKeys(REDIS_URL, prefix);
+  await deleteBenchKeys(REDIS_URL, prefix);
   redis.disconnect();
   await fake.close();
 
-  const a = [...agentOverhead].sort((x, y) => x - y);
-  const t = [...turnOverhead].sort((x, y) => x - y);
-  const ms = (v: number) => `${v.toFixed(2)} ms`;
+  const a = summarize(agentOverhead);
+  const t = summarize(turnOverhead);
+  const ms2 = (v: number | undefined) => ms(v, 2);
   const pct = (v: number) => `${((100 * v) / legacyOneRound).toFixed(1)} %`;
   const cpus = os.cpus();
   const text = `# Agent benchmark results
@@ -186,15 +183,15 @@ design's first request; returning its tool results takes a second one of the sam
 
 | Scope | Median | p95 | Max |
 | --- | --- | --- | --- |
-| ClaudeAgent.recommend: building requests, parsing, search, validation | ${ms(percentile(a, 50))} | ${ms(percentile(a, 95))} | ${ms(a[a.length - 1]!)} |
-| Assistant.handleMessage: the above + Redis memory and option set | ${ms(percentile(t, 50))} | ${ms(percentile(t, 95))} | ${ms(t[t.length - 1]!)} |
+| ClaudeAgent.recommend: building requests, parsing, search, validation | ${ms2(a.median)} | ${ms2(a.p95)} | ${ms2(a.max)} |
+| Assistant.handleMessage: the above + Redis memory and option set | ${ms2(t.median)} | ${ms2(t.p95)} | ${ms2(t.max)} |
 
 Target: median under 20 ms. Time inside HTTP (the SDK's fetch to the fake, response body included) is subtracted.
 `;
-  await writeResultsSection(join(ROOT, 'bench/RESULTS.md'), 'agent', text);
   console.log(text);
+  console.log(await recordResults('agent', text, { quick: values.quick === true }));
 }
 
 const AGENT_TOOL_COUNT = 3;
 
-await main();
+if (isEntry(import.meta.url)) await main();

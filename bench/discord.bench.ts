@@ -3,23 +3,23 @@
  * time to acknowledgement (the deferred reply Discord requires within 3 s), then 200 option clicks at once,
  * measuring click-to-enqueue (click dispatched → the generation's `queued` event). The bot, the double, the
  * simulator, the Anthropic fake and Redis share this machine's 2 cores. Bounded: one burst of each, then it
- * stops. Writes its section of bench/RESULTS.md.
+ * stops. A full run writes its section of bench/RESULTS.md; a quick one only prints it.
  *
  *   npx tsx bench/discord.bench.ts [--quick]
  */
 
 import os from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startDiscordDouble } from '../test/doubles/discord/discord-double.js';
-import { latency, latencyRow, ROOT, startPlatformRig } from './platform-rig.js';
-import { writeResultsSection } from './results-file.js';
-import { sleep, waitFor } from './support.js';
-
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
-const N = values.quick ? 50 : 200;
+import { startDiscordDouble } from '../test/doubles/index.js';
+import { isEntry } from './entry.js';
+import { latencyRow, startPlatformRig } from './platform-rig.js';
+import { recordResults } from './results-file.js';
+import { latency } from './stats.js';
+import { sleep, waitFor } from './waits.js';
 
 async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+  const N = values.quick ? 50 : 200;
   const double = await startDiscordDouble({ interactionDeadlineMs: 3_000 });
   const rig = await startPlatformRig({
     name: 'discord',
@@ -28,6 +28,9 @@ async function main(): Promise<void> {
       DISCORD_APPLICATION_ID: double.applicationId,
       DISCORD_API_URL: double.apiUrl,
     },
+  }).catch(async (err: unknown) => {
+    await double.close();
+    throw err;
   });
   const { bot, queuedStampedAt } = rig;
   try {
@@ -119,12 +122,12 @@ generation is queued, so Discord's 50 requests/s per-bot limit never sits in thi
 instant the bot process is throughput-bound (every click's work interleaves on one event loop), so the burst's
 latency is roughly N × the per-click CPU cost; the paced row is the latency one click sees under steady load.
 `;
-    await writeResultsSection(join(ROOT, 'bench/RESULTS.md'), 'discord', text);
     console.log(text);
+    console.log(await recordResults('discord', text, { quick: values.quick === true }));
   } finally {
     await rig.close();
     await double.close();
   }
 }
 
-await main();
+if (isEntry(import.meta.url)) await main();

@@ -8,7 +8,9 @@
  */
 import { json } from 'node:stream/consumers';
 import { z } from 'zod';
-import { sendBlockAction, sendSlashCommand } from '../test/doubles/slack/slack-requests.js';
+import { sendBlockAction, sendSlashCommand } from '../test/doubles/index.js';
+import { isEntry } from './entry.js';
+import { sleep } from './waits.js';
 
 const Common = z.object({ url: z.string().url(), secret: z.string(), teamId: z.string(), channelId: z.string() });
 export const LoadJob = z.discriminatedUnion('kind', [
@@ -28,8 +30,6 @@ export const LoadJob = z.discriminatedUnion('kind', [
   }),
 ]);
 export type LoadJob = z.infer<typeof LoadJob>;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function run(job: LoadJob): Promise<unknown[]> {
   if (job.kind === 'commands') {
@@ -66,5 +66,9 @@ async function run(job: LoadJob): Promise<unknown[]> {
   );
 }
 
-const job = LoadJob.parse(await json(process.stdin));
-process.stdout.write(JSON.stringify(await run(job)));
+async function main(): Promise<void> {
+  const job = LoadJob.parse(await json(process.stdin));
+  process.stdout.write(JSON.stringify(await run(job)));
+}
+
+if (isEntry(import.meta.url)) await main();

@@ -4,9 +4,9 @@
  * at a steady 20/s, measuring click → the generation's `queued` event. The bot runs as in production
  * (`higgsbot start`, its own process); a load process (bench/slack-load.ts) sends and times the requests;
  * this process runs the Slack Web API double, the simulator and the Anthropic fake. Bounded: one burst of
- * each, then it stops. Writes its section of bench/RESULTS.md.
+ * each, then it stops. A full run writes its section of bench/RESULTS.md; a quick one (or --count) only prints it.
  *
- *   npx tsx bench/slack.bench.ts [--quick]
+ *   npx tsx bench/slack.bench.ts [--quick | --count <n>]
  */
 
 import { spawn } from 'node:child_process';
@@ -14,19 +14,20 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { text as readText } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
-import { type StoredMessage, startSlackApiDouble } from '../test/doubles/slack/slack-api-double.js';
-import { latency, latencyRow, ROOT, startPlatformRig } from './platform-rig.js';
-import { writeResultsSection } from './results-file.js';
+import { type SlackStoredMessage, startSlackApiDouble } from '../test/doubles/index.js';
+import { isEntry } from './entry.js';
+import { ROOT } from './environment.js';
+import { latencyRow, startPlatformRig } from './platform-rig.js';
+import { recordResults } from './results-file.js';
 import type { LoadJob } from './slack-load.js';
-import { sleep, waitFor } from './support.js';
+import { latency } from './stats.js';
+import { sleep, waitFor } from './waits.js';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, count: { type: 'string' } } });
-const N = values.count ? Number(values.count) : values.quick ? 50 : 200;
 const SECRET = 'bench-signing-secret';
 const CHANNEL = 'C0BENCH';
 const WARM_UP = 10;
 
-const actionIds = (m: StoredMessage): string[] =>
+const actionIds = (m: SlackStoredMessage): string[] =>
   (JSON.stringify(m.blocks ?? []).match(/"action_id":"(o:[^"]+)"/g) ?? []).map((s) => s.slice(13, -1));
 
 /** Runs one job in the load generator process (bench/slack-load.ts) and returns what it timed. */
@@ -45,12 +46,19 @@ async function load<T>(job: LoadJob): Promise<T[]> {
 }
 
 async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean', default: false }, count: { type: 'string' } },
+  });
+  const N = values.count ? Number(values.count) : values.quick ? 50 : 200;
   const double = await startSlackApiDouble();
   const users = Array.from({ length: N }, (_, i) => `U${String(i).padStart(6, '0')}`);
   for (const id of users) double.addUser({ id, name: id });
   const rig = await startPlatformRig({
     name: 'slack',
     platformEnv: { SLACK_BOT_TOKEN: double.botToken, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: double.apiUrl },
+  }).catch(async (err: unknown) => {
+    await double.close();
+    throw err;
   });
   const { bot, queuedStampedAt, httpPort: port } = rig;
   const events = `http://127.0.0.1:${port}/slack/events`;
@@ -154,12 +162,12 @@ ${Math.round(burstSpanMs)} ms (${Math.round((N * 1_000) / burstSpanMs)} clicks/s
 \`queued\` event minus the load process's send time: the signed request, Bolt's verification and ack, the permission
 check and the enqueue; the status message is posted after the generation is queued.
 `;
-    await writeResultsSection(join(ROOT, 'bench/RESULTS.md'), 'slack', text);
     console.log(text);
+    console.log(await recordResults('slack', text, { quick: values.quick === true || values.count !== undefined }));
   } finally {
     await rig.close();
     await double.close();
   }
 }
 
-await main();
+if (isEntry(import.meta.url)) await main();

@@ -1,2 +1,2 @@
-/** A free TCP port on 127.0.0.1, for servers the tests and benchmarks start (the product's own helper). */
-export { freeLoopbackPort as freePort } from '../../src/queue/private-redis.js';
+/** Moved into the test kit (test/doubles/kit/free-port.ts); re-exported here so existing specs keep working. */
+export { freePort } from '../doubles/kit/free-port.js';

@@ -1,9 +1,8 @@
 /**
  * Per-file Redis isolation: a unique key prefix per test file and a cleanup that deletes exactly those
- * keys. Fails (never skips) with instructions when no Redis could be had.
+ * keys (`deleteKeys`, from the test kit). Fails (never skips) with instructions when no Redis could be had.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 
 export function redisUrl(): string {
@@ -22,18 +21,5 @@ export function testPrefix(file: string): string {
   return `t-${file}-${randomUUID().slice(0, 8)}`;
 }
 
-export async function deleteKeys(url: string, prefix: string): Promise<number> {
-  const redis = new Redis(url);
-  let deleted = 0;
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
-}
+/** Moved into the test kit (test/doubles/kit/redis-keys.ts); re-exported so existing specs keep working. */
+export { deleteKeys } from '../doubles/kit/redis-keys.js';
