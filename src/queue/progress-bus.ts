@@ -11,8 +11,14 @@ import type { ProgressBus } from '../core/ports.js';
 import type { ProgressEvent } from '../core/types.js';
 import type { Logger } from '../log.js';
 
-/** Enough for every event of thousands of generations in flight; older entries are trimmed. */
-const DEFAULT_MAX_LENGTH = 20_000;
+/**
+ * Older entries are trimmed. Raised from 20,000 for the history feed (history-feed.ts), which reads this stream
+ * in a consumer group: trimming ignores the group, so while the history database is down, events the feed has
+ * not written are lost once this many newer ones arrive. About five events per generation and ~650 bytes each
+ * (measured with realistic events): 100,000 entries are ~65 MB of Redis and the last ~20,000 generations —
+ * an outage of about 5.5 hours at a busy one generation a second, days at most deployments' pace.
+ */
+const DEFAULT_MAX_LENGTH = 100_000;
 /** How long one blocking read waits before it looks again (and notices an unsubscribe). */
 const BLOCK_MS = 2_000;
 const BATCH = 500;
