@@ -5,7 +5,7 @@
  * 1–32 lowercase characters, descriptions 1–100), which also fit Slack.
  */
 
-export type CommandIntent = 'image' | 'video' | 'animate' | 'styles' | 'jobs' | 'help';
+export type CommandIntent = 'image' | 'video' | 'animate' | 'styles' | 'jobs' | 'history' | 'show' | 'forget' | 'help';
 
 export interface CommandChoice {
   name: string;

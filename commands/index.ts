@@ -7,6 +7,11 @@ import { ASPECT_CHOICES, type CommandDefinition, DURATION_CHOICES } from './comm
 
 export type { CommandDefinition } from './command-definition.js';
 
+/** Longer search text is cut to this by the history use case anyway; Discord refuses it in the client. */
+const HISTORY_SEARCH_MAX_CHARS = 200;
+/** A full generation id (`gen-` and a UUID); people usually type the 8-character short id. */
+const GENERATION_ID_MAX_CHARS = 40;
+
 const promptOption = (required: boolean) =>
   ({
     name: 'prompt',
@@ -68,6 +73,40 @@ export const commands: readonly CommandDefinition[] = [
     name: 'jobs',
     description: 'Your generations in progress and their place in the queue',
     intent: 'jobs',
+    options: [],
+  },
+  {
+    name: 'history',
+    description: 'Your past generations, newest first (only you see it)',
+    intent: 'history',
+    options: [
+      {
+        name: 'search',
+        description: 'Words to look for in your prompts',
+        type: 'string',
+        required: false,
+        maxLength: HISTORY_SEARCH_MAX_CHARS,
+      },
+    ],
+  },
+  {
+    name: 'show',
+    description: 'Post one of your past results here again, with its buttons',
+    intent: 'show',
+    options: [
+      {
+        name: 'id',
+        description: 'The id from /history, e.g. 1a2b3c4d',
+        type: 'string',
+        required: true,
+        maxLength: GENERATION_ID_MAX_CHARS,
+      },
+    ],
+  },
+  {
+    name: 'forget',
+    description: 'Delete your history and stored images and videos (asks first)',
+    intent: 'forget',
     options: [],
   },
   { name: 'help', description: 'How to use Higgsbot', intent: 'help', options: [] },

@@ -3,8 +3,15 @@
  * (Claude first, the offline recommender as the floor), a click becomes one durable generation, and a
  * result can be re-rolled, animated or canceled. Only the requester, or an admin, may act on a set.
  *
- * The one non-obvious decision: a recommender never sees or returns URLs of its own. Input images come from
- * the request or from the thread's results, and options refer to them by name ("attached", "result 2").
+ * The history use cases (`/history`, `/show`, `/forget`) are history-use-cases.ts's, answered through here.
+ *
+ * Decisions:
+ * - A recommender never sees or returns URLs of its own. Input images come from the request or from the
+ *   thread's results, and options refer to them by name ("attached", "result 2").
+ * - Every turn is appended to the history log (a request, then the reply with the options shown), and a
+ *   failing append is only logged: history never fails or delays a turn beyond that one quick write.
+ * - Re-roll and Animate look a generation up in the queue, then in history, so a result `/show`n long after
+ *   its Redis records expired still has working buttons.
  */
 import type {
   ChatRequest,
@@ -15,6 +22,10 @@ import type {
   RecommendInput,
   ResultSummary,
 } from './assistant-types.js';
+import type { HistoryLog, HistoryStore, HistoryTurn } from './history.js';
+import type { HistoryPageStore } from './history-pages.js';
+import { HistoryUseCases } from './history-use-cases.js';
+import type { ForgetOutcome, HistoryView, ShowOutcome } from './history-views.js';
 import { summarizeOption } from './option-summary.js';
 import type {
   ConversationMemory,
@@ -22,6 +33,7 @@ import type {
   EnqueueResult,
   GenerationLookup,
   GenerationQueue,
+  MediaStore,
   OptionEstimator,
   OptionStore,
   Recommender,
@@ -44,6 +56,14 @@ export interface AssistantDeps {
   logger: CoreLogger;
   /** The params of a Re-roll: the same recipe with a new seed where the model takes one. */
   reseed: (option: GenerationOption) => Record<string, unknown>;
+  /** The durable record (`/history`, `/show`, `/forget`, and Re-roll/Animate once Redis forgot a result). */
+  history?: HistoryStore;
+  /** Where each turn is appended on its way to `history` (a Redis stream). */
+  historyLog?: HistoryLog;
+  /** Where results are stored: fresh links for `/show`, and the files `/forget` deletes. */
+  media?: MediaStore;
+  /** The keys of `/history`'s "next page" buttons. */
+  pages?: HistoryPageStore;
 }
 
 /** Who pressed a button or typed a command. */
@@ -61,6 +81,9 @@ export type Check<T> =
   | { kind: 'expired'; message: string }
   | { kind: 'not-allowed'; message: string };
 
+/** What Re-roll and Animate may also answer: the generation is known to history only, which is down. */
+type Unavailable = { kind: 'unavailable'; message: string };
+
 export type ChoiceOutcome =
   | ({ kind: 'queued'; option: GenerationOption; conversation: ConversationRef } & EnqueueResult)
   | { kind: 'expired'; message: string }
@@ -75,23 +98,70 @@ const RESULTS_IN_CONTEXT = 5;
 const REROLL_WINDOW_MS = 5_000;
 
 export class Assistant {
-  constructor(private readonly deps: AssistantDeps) {}
+  private readonly records: HistoryUseCases;
+
+  constructor(private readonly deps: AssistantDeps) {
+    this.records = new HistoryUseCases(deps);
+  }
 
   get agentConfigured(): boolean {
     return this.deps.agent !== undefined;
   }
 
-  /** A person's turn: options to show, or a hint when there is nothing to go on. */
+  /**
+   * A person's turn: options to show, or a hint when there is nothing to go on. Both the request and the
+   * reply are appended to the history log (an empty message, which asks nothing, is not).
+   */
   async handleMessage(request: ChatRequest): Promise<AssistantReply> {
-    const { deps } = this;
     const normalized = normalizeRequestText(request.text, request.image !== undefined || request.intent === 'animate');
     if (normalized.kind === 'empty') return { kind: 'hint', text: EMPTY_MESSAGE_HINT };
-    const notes = normalized.note ? [normalized.note] : [];
+    const { conversation } = request;
+    await this.log({
+      kind: 'request',
+      turnId: crypto.randomUUID(),
+      conversation,
+      text: normalized.text,
+      atMs: Date.now(),
+    });
+    const reply = await this.answer(request, normalized.text, normalized.note ? [normalized.note] : []);
+    await this.log({
+      kind: 'reply',
+      turnId: crypto.randomUUID(),
+      conversation,
+      text: reply.kind === 'hint' ? reply.text : reply.set.text,
+      ...(reply.kind === 'options' ? { optionSet: { key: reply.set.key, options: reply.set.options } } : {}),
+      atMs: Date.now(),
+    });
+    return reply;
+  }
 
+  /** A page of the actor's own generations on this platform (page 1), matching `search` when not empty. */
+  history(actor: Actor, conversation: ConversationRef, search: string): Promise<HistoryView> {
+    return this.records.history(actor, conversation, search);
+  }
+
+  /** The page a "next page" button names (`HistoryView.nextPage`). */
+  historyPage(actor: Actor, pageKey: string): Promise<HistoryView> {
+    return this.records.historyPage(actor, pageKey);
+  }
+
+  /** A result to post again in `conversation` (its Re-roll and Animate buttons act on the original). */
+  show(id: string, actor: Actor, conversation: ConversationRef): Promise<ShowOutcome> {
+    return this.records.show(id, actor, conversation);
+  }
+
+  /** `/forget`: what will go (unconfirmed), or the actor's history and media on this platform deleted. */
+  forget(actor: Actor, conversation: ConversationRef, confirmed: boolean): Promise<ForgetOutcome> {
+    return this.records.forget(actor, conversation, confirmed);
+  }
+
+  /** One turn's answer: recommenders, estimates, the saved set and the thread's memory. */
+  private async answer(request: ChatRequest, text: string, notes: string[]): Promise<AssistantReply> {
+    const { deps } = this;
     const memory = await deps.memory.recent(request.conversation);
     const results = await this.recentResults(memory);
     const input: RecommendInput = {
-      text: normalized.text,
+      text,
       memory,
       results,
       ...(request.intent ? { intent: request.intent } : {}),
@@ -119,7 +189,7 @@ export class Assistant {
     const now = Date.now();
     await deps.memory.append(
       request.conversation,
-      { role: 'user', text: normalized.text, atMs: now },
+      { role: 'user', text, atMs: now },
       { role: 'options', key: set.key, options: options.map(summarizeOption), atMs: now },
     );
     return { kind: 'options', set, notes };
@@ -138,13 +208,28 @@ export class Assistant {
     return { kind: 'ok', option, conversation: set.conversation };
   }
 
-  /** Whether `actor` may act on a generation (Re-roll, Animate, Cancel). */
-  private async checkGeneration(generationId: string, actor: Actor): Promise<Check<{ generation: GenerationLookup }>> {
-    const generation = await this.deps.queue.lookup(generationId);
+  /**
+   * Whether `actor` may act on a generation (Re-roll, Animate), found in the queue's records or, once they
+   * expired, in history. With `where` (the conversation the button was pressed in), the new work goes there,
+   * still on behalf of the person who asked for the original.
+   */
+  private async checkGeneration(
+    generationId: string,
+    actor: Actor,
+    where: ConversationRef | undefined,
+  ): Promise<Check<{ generation: GenerationLookup }> | Unavailable> {
+    let generation = await this.deps.queue.lookup(generationId);
+    if (!generation) {
+      const found = await this.records.lookup(generationId);
+      if (found.kind === 'unavailable') return found;
+      if (found.kind === 'found') generation = found.generation;
+    }
     if (!generation)
       return { kind: 'expired', message: 'That result is too old to act on. Ask again for fresh options.' };
     if (!mayAct(actor, generation.spec.conversation)) return { kind: 'not-allowed', message: NOT_YOURS };
-    return { kind: 'ok', generation };
+    if (!where) return { kind: 'ok', generation };
+    const conversation = { ...where, userId: generation.spec.conversation.userId };
+    return { kind: 'ok', generation: { ...generation, spec: { ...generation.spec, conversation } } };
   }
 
   /**
@@ -154,13 +239,16 @@ export class Assistant {
   async choose(key: string, index: number, actor: Actor): Promise<ChoiceOutcome> {
     const check = await this.checkOption(key, index, actor);
     if (check.kind !== 'ok') return check;
-    const { estimate: _shown, ...recipe } = check.option;
-    return this.enqueue(check.conversation, recipe, `${key}:${index}`);
+    // The estimate stays on the recipe (history keeps it); the provider is only ever sent model, prompt and params.
+    return this.enqueue(check.conversation, check.option, `${key}:${index}`);
   }
 
-  /** The same recipe again with a new seed. */
-  async reroll(generationId: string, actor: Actor): Promise<ChoiceOutcome> {
-    const check = await this.checkGeneration(generationId, actor);
+  /**
+   * The same recipe again with a new seed. `where`: the conversation the button was pressed in (a `/show`n
+   * result's), when it may differ from the original's; by default the original's.
+   */
+  async reroll(generationId: string, actor: Actor, where?: ConversationRef): Promise<ChoiceOutcome> {
+    const check = await this.checkGeneration(generationId, actor, where);
     if (check.kind !== 'ok') return check;
     const { conversation, option } = check.generation.spec;
     const params = this.deps.reseed(option);
@@ -168,9 +256,9 @@ export class Assistant {
     return this.enqueue(conversation, { ...option, params, label }, `reroll:${generationId}`, REROLL_WINDOW_MS);
   }
 
-  /** Image-to-video options for an image result, from the agent (or offline). */
-  async animate(generationId: string, actor: Actor): Promise<AssistantReply | ChoiceOutcome> {
-    const check = await this.checkGeneration(generationId, actor);
+  /** Image-to-video options for an image result, from the agent (or offline); `where` as for `reroll`. */
+  async animate(generationId: string, actor: Actor, where?: ConversationRef): Promise<AssistantReply | ChoiceOutcome> {
+    const check = await this.checkGeneration(generationId, actor, where);
     if (check.kind !== 'ok') return check;
     const { spec, state, assets } = check.generation;
     const image = imageOf(assets);
@@ -220,6 +308,17 @@ export class Assistant {
       });
     }
     return { kind: 'queued', option, conversation, ...queued };
+  }
+
+  /** Appends a turn to the history log; a failure is logged and the turn goes on. */
+  private async log(turn: HistoryTurn): Promise<void> {
+    const { historyLog, logger } = this.deps;
+    if (!historyLog) return;
+    try {
+      await historyLog.append(turn);
+    } catch (error) {
+      logger.warn({ err: error, turnId: turn.turnId, kind: turn.kind }, 'a turn could not be added to the history log');
+    }
   }
 
   /** The agent within its time budget; the offline recommender when it is absent, fails or is too slow. */

@@ -37,6 +37,10 @@ export interface MediaStore {
   /** A stream of a stored file, for uploading it to a platform. */
   open(key: string): Promise<Readable>;
   exists(key: string): Promise<boolean>;
+  /** A fresh link people can open to a stored file (as `put` gives), for posting an old result again. */
+  link(key: string, providerUrl: string): Promise<string>;
+  /** Delete a stored file (history's /forget and retention); a missing file is not an error. */
+  remove(key: string): Promise<void>;
 }
 
 /**

@@ -17,6 +17,7 @@ export function progressEvent(
     modelId: spec.option.modelId,
     label: spec.option.label,
     atMs: Date.now(),
+    ...(state === 'queued' ? { option: spec.option } : {}),
     ...extra,
   };
 }

@@ -112,6 +112,8 @@ export interface ProgressEvent {
   modelId: string;
   /** The option's label, for status lines. */
   label?: string;
+  /** queued: the whole recipe, for history (src/core/history.ts). */
+  option?: GenerationOption;
   atMs: number;
   /** queued: 1-based place among generations not yet submitted. */
   position?: number;

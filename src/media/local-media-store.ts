@@ -120,6 +120,19 @@ export function createLocalMediaStore(options: LocalMediaStoreOptions): LocalMed
         throw mediaStoreFailedError('check', key, error);
       }
     },
+
+    async link(key: string, providerUrl: string) {
+      return options.linkFor ? options.linkFor(key) : providerUrl;
+    },
+
+    async remove(key: string) {
+      const path = pathOf(key);
+      try {
+        await rm(path, { force: true });
+      } catch (error) {
+        throw mediaStoreFailedError('delete', key, error);
+      }
+    },
   };
 }
 

@@ -8,7 +8,7 @@
  */
 
 import { pipeline as pipelineCallback, Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { MediaPutOptions, MediaStore } from '../core/ports.js';
@@ -148,6 +148,23 @@ export function createS3MediaStore(options: S3MediaStoreOptions): S3MediaStore {
       } catch (error) {
         if (isNotFound(error)) return false;
         throw mediaStoreFailedError('check', key, error);
+      }
+    },
+
+    async link(key: string) {
+      if (options.linkFor) return options.linkFor(key);
+      try {
+        return await presign(key);
+      } catch (error) {
+        throw mediaStoreFailedError('presign', key, error);
+      }
+    },
+
+    async remove(key: string) {
+      try {
+        await client.send(new DeleteObjectCommand({ Bucket, Key: key }));
+      } catch (error) {
+        throw mediaStoreFailedError('delete', key, error);
       }
     },
 

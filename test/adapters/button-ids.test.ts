@@ -22,6 +22,8 @@ function randomActions(): ButtonAction[] {
     { kind: 'reroll', generationId: id },
     { kind: 'animate', generationId: id },
     { kind: 'cancel', generationId: id },
+    { kind: 'history-page', key: newOptionKey() },
+    { kind: 'forget' },
   ];
 }
 
@@ -36,7 +38,9 @@ describe('button ids', () => {
   });
 
   it('cover every kind of action a button can launch', () => {
-    expect(new Set(randomActions().map((a) => a.kind))).toEqual(new Set(['option', 'reroll', 'animate', 'cancel']));
+    expect(new Set(randomActions().map((a) => a.kind))).toEqual(
+      new Set(['option', 'reroll', 'animate', 'cancel', 'history-page', 'forget']),
+    );
   });
 
   it("fit Discord's 100-character custom_id and Slack's 255-character action_id", () => {
@@ -47,6 +51,13 @@ describe('button ids', () => {
         expect(id.length).toBeLessThanOrEqual(SLACK_ACTION_ID_MAX);
       }
     }
+  });
+
+  it('a history page and the forget confirmation have the short ids the platforms show', () => {
+    expect(encodeButton({ kind: 'history-page', key: KEY })).toBe(`h:${KEY}`);
+    expect(decodeButton(`h:${KEY}`)).toEqual({ kind: 'history-page', key: KEY });
+    expect(encodeButton({ kind: 'forget' })).toBe('f:confirm');
+    expect(decodeButton('f:confirm')).toEqual({ kind: 'forget' });
   });
 
   it('every index an option set can have (0 to 9) makes a valid id', () => {
@@ -85,6 +96,20 @@ describe('button ids', () => {
     ['an id over 100 characters', `o:${KEY}:1${'x'.repeat(90)}`],
     ['a foreign id that is simply long', 'x'.repeat(101)],
     ['an older id format', 'gen:k:1'],
+    ['a history page without a key', 'h:'],
+    ['a history page key alone as a tag', 'h'],
+    ['a history page key that is too short', 'h:abc'],
+    ['a history page key that is too long', `h:${KEY}x`],
+    ['a history page key with a symbol', 'h:xkmcDrAU-s'],
+    ['a history page key with a space', `h: ${KEY}`],
+    ['an extra part after a history page key', `h:${KEY}:2`],
+    ['a generation id where a history page key goes', `h:${GEN}`],
+    ['a forget button without its confirmation', 'f'],
+    ['a forget button with an empty part', 'f:'],
+    ['a forget button confirming something else', 'f:yes'],
+    ['a forget button in capitals', 'f:CONFIRM'],
+    ['a forget button naming a person', 'f:confirm:u-alice'],
+    ['a forget button naming a generation', `f:${GEN}`],
   ])('name no action for %s', (_what, id) => {
     expect(decodeButton(id)).toBeUndefined();
   });

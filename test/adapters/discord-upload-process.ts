@@ -42,6 +42,8 @@ const publisher = createDiscordPublisher({
     put: () => Promise.reject(new Error('not used')),
     open: async () => Readable.from([PNG_BYTES]),
     exists: async () => true,
+    link: () => Promise.reject(new Error('not used')),
+    remove: () => Promise.reject(new Error('not used')),
   },
   logger,
 });
@@ -78,6 +80,7 @@ const bot = await startDiscordBot({
   logger,
   // No interaction reaches this bot: the handlers' dependencies are never called.
   assistant: {} as Parameters<typeof startDiscordBot>[0]['assistant'],
+  publisher,
   rehost: unused,
   searchStyles: unused,
   imageHosts: [],

@@ -26,7 +26,13 @@ afterAll(async () => {
 });
 
 function env(): NodeJS.ProcessEnv {
-  return { REDIS_URL: redisUrl(), MEDIA_DIR: mediaDir, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn' };
+  return {
+    REDIS_URL: redisUrl(),
+    MEDIA_DIR: mediaDir,
+    DATA_DIR: join(mediaDir, '.data'),
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+  };
 }
 
 /** A chat fed line by line, and a wait for what it prints. */

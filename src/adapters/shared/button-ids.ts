@@ -3,8 +3,9 @@
  * `r:<generationId>`. Never a prompt or a URL, so it fits Discord's 100-character custom_id and Slack's
  * 255-character action_id, and a pressed button is parsed with zod before anything acts on it. Decoding is
  * strict: the tag must be one of ours (looked up as an own key, so `constructor` or `toString` name
- * nothing), each tag takes exactly its parts, an index is one digit, and a generation id is `gen-` and a
- * UUID as the queue makes them.
+ * nothing), each tag takes exactly its parts, an index is one digit, a generation id is `gen-` and a UUID as
+ * the queue makes them, and an option set's or a history page's key is 10 letters and digits. `/forget`'s
+ * confirmation is the one id with a fixed part (`f:confirm`): it names no record, only the presser.
  */
 import { z } from 'zod';
 
@@ -12,13 +13,17 @@ export type ButtonAction =
   | { kind: 'option'; key: string; index: number }
   | { kind: 'reroll'; generationId: string }
   | { kind: 'animate'; generationId: string }
-  | { kind: 'cancel'; generationId: string };
+  | { kind: 'cancel'; generationId: string }
+  /** `/history`'s next page: the key of the saved query (src/core/history-pages.ts). */
+  | { kind: 'history-page'; key: string }
+  /** `/forget`'s confirmation: forget the person who presses it. */
+  | { kind: 'forget' };
 
 /** The longest id any platform takes (Discord's custom_id). */
 const MAX_ID_CHARS = 100;
 
 const generationId = z.string().regex(/^gen-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-const optionKey = z.string().regex(/^[0-9A-Za-z]{10}$/);
+const shortKey = z.string().regex(/^[0-9A-Za-z]{10}$/);
 const optionIndex = z
   .string()
   .regex(/^[0-9]$/)
@@ -35,7 +40,7 @@ const parsers = new Map<string, (parts: string[]) => ButtonAction | undefined>([
   [
     'o',
     (parts) => {
-      const key = optionKey.safeParse(parts[0]);
+      const key = shortKey.safeParse(parts[0]);
       const index = optionIndex.safeParse(parts[1]);
       return parts.length === 2 && key.success && index.success
         ? { kind: 'option', key: key.data, index: index.data }
@@ -45,6 +50,14 @@ const parsers = new Map<string, (parts: string[]) => ButtonAction | undefined>([
   ['r', byGeneration('reroll')],
   ['a', byGeneration('animate')],
   ['x', byGeneration('cancel')],
+  [
+    'h',
+    (parts) => {
+      const key = shortKey.safeParse(parts[0]);
+      return parts.length === 1 && key.success ? { kind: 'history-page', key: key.data } : undefined;
+    },
+  ],
+  ['f', (parts) => (parts.length === 1 && parts[0] === 'confirm' ? { kind: 'forget' } : undefined)],
 ]);
 
 export function encodeButton(action: ButtonAction): string {
@@ -57,6 +70,10 @@ export function encodeButton(action: ButtonAction): string {
       return `a:${action.generationId}`;
     case 'cancel':
       return `x:${action.generationId}`;
+    case 'history-page':
+      return `h:${action.key}`;
+    case 'forget':
+      return 'f:confirm';
   }
 }
 

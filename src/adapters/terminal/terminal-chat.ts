@@ -5,17 +5,21 @@
  * input ends, the chat waits for its running jobs (up to a limit) before it returns.
  *
  * Jobs are numbered in the order they were started (#1, #2, …); `r N`, `a N` and `c N` use those numbers.
+ * `history` numbers its lines apart from them (1, 2, …, continued by `more`); `show N` posts line N again
+ * as a job of this chat (a new number, or the one it already has), so `r` and `a` work on it as on any job.
+ * `forget` only asks; `forget yes` on the next line deletes.
  */
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Actor, Assistant, AssistantReply, ChoiceOutcome } from '../../core/assistant.js';
 import type { OptionSet } from '../../core/assistant-types.js';
+import type { HistoryLine, HistoryView } from '../../core/history-views.js';
 import type { CoreLogger, ProgressBus } from '../../core/ports.js';
 import { type ConversationRef, isEnded, type ProgressEvent } from '../../core/types.js';
 import { reportFailure } from '../../errors.js';
 import { jobsText } from '../shared/message-text.js';
 import { chatHelp, matchCommand, type TerminalCommand } from './terminal-commands.js';
-import { renderOptionSet, renderProgress, renderResult } from './terminal-render.js';
+import { renderHistoryPage, renderOptionSet, renderProgress, renderResult } from './terminal-render.js';
 
 export interface TerminalChatOptions {
   assistant: Assistant;
@@ -54,6 +58,11 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
   const jobs: Job[] = [];
   const byId = new Map<string, Job>();
   let lastSet: OptionSet | undefined;
+  /** The lines of the last `history` and the `more` pages after it, numbered from 1. */
+  let listing: HistoryLine[] = [];
+  let listed = false;
+  let nextPage: string | undefined;
+  let forgetAsked = false;
   let settled: () => void = () => {};
 
   const unsubscribe = await bus.subscribe((event: ProgressEvent) => {
@@ -113,6 +122,75 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
     const job = jobByNumber(n);
     if (job) await run(job);
   };
+
+  /** A page of history, appended to the listing (`first` is the number of its first line). */
+  const showPage = (view: HistoryView, fresh: boolean): void => {
+    if (view.kind !== 'page') {
+      print(view.message);
+      return;
+    }
+    if (fresh) listing = [];
+    listed = true;
+    const first = listing.length + 1;
+    listing.push(...view.lines);
+    nextPage = view.nextPage;
+    print(...renderHistoryPage(view, first, Date.now()));
+  };
+
+  /** `show N` (a line of the listing) or `show <id>`: the result printed again as a job of this chat. */
+  const showAgain = async (arg: string): Promise<void> => {
+    let id = arg;
+    if (/^\d{1,3}$/.test(arg)) {
+      const line = listing[Number(arg) - 1];
+      if (!line) {
+        print(
+          listing.length
+            ? `There is no ${arg} in your history list (it runs from 1 to ${listing.length}).`
+            : listed
+              ? 'Your history list is empty.'
+              : 'Type history first: show N posts line N of it again.',
+        );
+        return;
+      }
+      id = line.generationId;
+    }
+    const outcome = await assistant.show(id, actor, conversation);
+    if (outcome.kind !== 'result') {
+      print(outcome.message);
+      return;
+    }
+    const { result } = outcome;
+    const imageReady = result.assets.some((a) => a.contentType.startsWith('image/'));
+    let job = byId.get(result.generationId);
+    if (!job) {
+      job = {
+        number: jobs.length + 1,
+        generationId: result.generationId,
+        label: result.option.label,
+        state: 'done',
+        imageReady,
+      };
+      jobs.push(job);
+      byId.set(job.generationId, job);
+    }
+    print(...renderResult(job.number, job.label, result.assets));
+  };
+
+  const forget = async (arg: string): Promise<void> => {
+    const confirmed = arg.toLowerCase() === 'yes' && forgetAsked;
+    const outcome = await assistant.forget(actor, conversation, confirmed);
+    forgetAsked = outcome.kind === 'confirm';
+    if (outcome.kind === 'confirm') {
+      print(outcome.message, 'Type "forget yes" to confirm, or anything else to keep it.');
+      return;
+    }
+    if (outcome.kind === 'forgotten') {
+      listing = [];
+      listed = false;
+      nextPage = undefined;
+    }
+    print(outcome.message);
+  };
   /** What each command of terminal-commands.ts does. */
   const actions: Record<TerminalCommand['action'], (arg: string) => Promise<void>> = {
     help: async () => print(...chatHelp()),
@@ -126,15 +204,26 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
         print(`Pick a number from 1 to ${lastSet.options.length}.`);
       } else track(await assistant.choose(lastSet.key, Number(n) - 1, actor));
     },
-    reroll: withJob(async (job) => track(await assistant.reroll(job.generationId, actor))),
+    // In this chat's conversation: a result shown from an earlier chat is re-rolled or animated here.
+    reroll: withJob(async (job) => track(await assistant.reroll(job.generationId, actor, conversation))),
     animate: withJob(async (job) => {
-      const reply = await assistant.animate(job.generationId, actor);
+      const reply = await assistant.animate(job.generationId, actor, conversation);
       if (reply.kind === 'options' || reply.kind === 'hint') showReply(reply);
       else if (reply.kind !== 'queued') print(reply.message);
     }),
     cancel: withJob(async (job) =>
       print(cancelText(job.number, (await assistant.cancel(job.generationId, actor)).outcome)),
     ),
+    history: async (words) => showPage(await assistant.history(actor, conversation, words), true),
+    more: async () => {
+      if (nextPage) showPage(await assistant.historyPage(actor, nextPage), false);
+      else
+        print(
+          listing.length ? 'That was the last page of your history.' : 'Type history first to list your generations.',
+        );
+    },
+    show: showAgain,
+    forget,
     quit: async () => {},
   };
 
@@ -143,6 +232,8 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
     const text = line.trim();
     const command = matchCommand(text);
     if (command?.action === 'quit') return false;
+    // "forget yes" confirms only the line right after "forget".
+    if (command?.action !== 'forget') forgetAsked = false;
     if (command) {
       await actions[command.action](command.arg);
       return true;

@@ -5,8 +5,19 @@
  */
 
 export interface TerminalCommand {
-  action: 'help' | 'jobs' | 'choose' | 'reroll' | 'animate' | 'cancel' | 'quit';
-  /** The whole line; the first group, if any, is the command's argument (a number). */
+  action:
+    | 'help'
+    | 'jobs'
+    | 'choose'
+    | 'reroll'
+    | 'animate'
+    | 'cancel'
+    | 'history'
+    | 'more'
+    | 'show'
+    | 'forget'
+    | 'quit';
+  /** The whole line; the first group, if any, is the command's argument (a number, an id, search words). */
   pattern: RegExp;
   usage: string;
   description: string;
@@ -23,6 +34,27 @@ export const TERMINAL_COMMANDS: readonly TerminalCommand[] = [
     description: 'cancel job N while it is queued or rendering',
   },
   { action: 'jobs', pattern: /^jobs$/i, usage: 'jobs', description: 'your active jobs' },
+  // Before `history`, so "history more" is the next page and not a search for "more".
+  { action: 'more', pattern: /^(?:history\s+)?more$/i, usage: 'more', description: 'the next page of your history' },
+  {
+    action: 'history',
+    pattern: /^history(?:\s+(.+))?$/i,
+    usage: 'history [words]',
+    description: 'your past generations, newest first (with words: those whose prompt has them)',
+  },
+  {
+    // A number or an id only, so "show me a cat" stays a request.
+    action: 'show',
+    pattern: /^show\s+#?(\d{1,3}|gen-[0-9a-f-]{36}|[0-9a-f]{8})$/i,
+    usage: 'show N',
+    description: 'post result N of your history again (or show <id>); r N and a N work on it',
+  },
+  {
+    action: 'forget',
+    pattern: /^forget(?:\s+(yes))?$/i,
+    usage: 'forget',
+    description: 'delete your history and stored results (asks first)',
+  },
   { action: 'help', pattern: /^(help|\?)$/i, usage: 'help', description: 'this list' },
   {
     action: 'quit',

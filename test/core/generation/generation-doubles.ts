@@ -190,6 +190,12 @@ export function world(overrides: Partial<GenerationDeps> = {}): World {
       open: async () => {
         throw new Error('not used');
       },
+      link: async () => {
+        throw new Error('not used by the steps');
+      },
+      remove: async () => {
+        throw new Error('not used by the steps');
+      },
       exists: async () => false,
     },
     download: async ({ url, key }) => {
