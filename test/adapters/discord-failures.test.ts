@@ -48,6 +48,8 @@ beforeAll(async () => {
     apiUrl: double.apiUrl,
     logger: createLogger({ level: 'info', destination }),
     assistant,
+    // No press or command here posts a result: /show is specified in discord-history.test.ts.
+    publisher: { platform: 'discord', postResult: failing, postFailure: failing },
     rehost: failing,
     searchStyles: failing,
     imageHosts: [],

@@ -177,7 +177,7 @@ describe('createDiscordPlatform', () => {
 
   it('offers exactly the commands register-commands puts on Discord, in the same order', async () => {
     const offered = platform().commands.map((c) => c.name);
-    expect(offered).toEqual(['imagine', 'video', 'animate', 'styles', 'jobs', 'help']);
+    expect(offered).toEqual(['imagine', 'video', 'animate', 'styles', 'jobs', 'history', 'show', 'forget', 'help']);
     const said: string[] = [];
     const ok = await registerDiscordCommands(config(), { dryRun: false }, { out: (t) => said.push(t), err: () => {} });
     expect(ok).toBe(true);

@@ -160,7 +160,7 @@ describe('Slack’s commands and doctor check', () => {
     const manifest = readFileSync(new URL('../../commands/slack-manifest.yml', import.meta.url), 'utf8');
     const declared = [...manifest.matchAll(/^\s*- command:\s*["']?(\/[\w-]+)/gm)].map((m) => m[1]);
     const offered = createSlackPlatform(httpConfig(), platformDeps()).commands.map((c) => `/${c.name}`);
-    expect(offered).toEqual(['/imagine', '/video', '/jobs', '/help']);
+    expect(offered).toEqual(['/imagine', '/video', '/jobs', '/history', '/show', '/forget', '/help']);
     expect([...declared].sort()).toEqual([...offered].sort());
   });
 

@@ -7,7 +7,7 @@ import { runCli } from '../../src/cli/run-cli.js';
 import { type DiscordDouble, startDiscordDouble } from '../doubles/discord/discord-double.js';
 import { captureIo } from '../support/capture.js';
 
-const NAMES = ['imagine', 'video', 'animate', 'styles', 'jobs', 'help'];
+const NAMES = ['imagine', 'video', 'animate', 'styles', 'jobs', 'history', 'show', 'forget', 'help'];
 
 let double: DiscordDouble;
 
@@ -32,7 +32,7 @@ type StoredOption = { name: string; type: number; required?: boolean; autocomple
 const optionsOf = (body: Record<string, unknown>) => (body.options ?? []) as StoredOption[];
 
 describe('higgsbot register-commands', () => {
-  it('registers all six commands to DISCORD_GUILD_ID and says where', async () => {
+  it('registers all the commands to DISCORD_GUILD_ID and says where', async () => {
     const io = captureIo(env());
     expect(await runCli(['register-commands'], io)).toBe(0);
     expect(io.stderr.text).toBe('');
@@ -47,7 +47,9 @@ describe('higgsbot register-commands', () => {
       expect.objectContaining({ name: 'query', type: 3, autocomplete: true }),
     );
     expect(double.commands()).toEqual([]);
-    expect(io.stdout.text).toContain(`Registered 6 slash commands to guild ${double.guild.id} (instant):`);
+    expect(io.stdout.text).toContain(
+      `Registered ${NAMES.length} slash commands to guild ${double.guild.id} (instant):`,
+    );
     expect(io.stdout.text).toContain('/imagine — Get a few image ideas for your prompt, then pick one to generate');
     for (const name of NAMES) expect(io.stdout.text).toContain(`  /${name} — `);
     const put = double.calls.filter((c) => c.method === 'PUT');
@@ -58,7 +60,7 @@ describe('higgsbot register-commands', () => {
     for (let run = 0; run < 2; run++) {
       const io = captureIo(env({ DISCORD_GUILD_ID: undefined }));
       expect(await runCli(['register-commands'], io)).toBe(0);
-      expect(io.stdout.text).toContain('Registered 6 slash commands globally:');
+      expect(io.stdout.text).toContain(`Registered ${NAMES.length} slash commands globally:`);
       expect(io.stdout.text).not.toContain('(instant)');
     }
     expect(double.commands().map((c) => c.name)).toEqual(NAMES);
@@ -118,11 +120,13 @@ describe('higgsbot register-commands', () => {
     const io = captureIo(env());
     expect(await runCli(['register-commands', '--dry-run'], io)).toBe(0);
     expect(JSON.parse(io.stdout.text)).toEqual(toDiscordCommands(DISCORD_COMMANDS));
-    expect(io.stderr.text).toContain(`would register 6 commands to guild ${double.guild.id}; nothing was sent`);
+    expect(io.stderr.text).toContain(
+      `would register ${NAMES.length} commands to guild ${double.guild.id}; nothing was sent`,
+    );
 
     const bare = captureIo({});
     expect(await runCli(['register-commands', '--dry-run'], bare)).toBe(0);
-    expect(JSON.parse(bare.stdout.text)).toHaveLength(6);
+    expect(JSON.parse(bare.stdout.text)).toHaveLength(NAMES.length);
     expect(bare.stderr.text).toContain('DISCORD_TOKEN and DISCORD_APPLICATION_ID are needed for a real run');
     expect(double.calls.length).toBe(before);
   });

@@ -5,7 +5,8 @@
  * already told about a moment ago) answers nothing visible at all. A chosen option or a re-roll is queued and
  * the person told so privately; that is all a press does: the status message in the thread (with Cancel) is
  * the publisher's, posted and edited from the generation's progress events, from whichever process hears
- * them. Buttons carry only short ids, so they keep working after a restart.
+ * them. "Older →" and "Forget everything" sit on a private `/history` or `/forget` answer, which the press
+ * edits in place (discord-history.ts). Buttons carry only short ids, so they keep working after a restart.
  */
 import { type ButtonInteraction, MessageFlags } from 'discord.js';
 import type { Actor } from '../../core/assistant.js';
@@ -13,6 +14,7 @@ import { reportFailure } from '../../errors.js';
 import { decodeButton } from '../shared/button-ids.js';
 import { ALREADY_QUEUED_TEXT, CANCEL_TEXT } from '../shared/message-text.js';
 import { acknowledge, type DiscordBotDeps, isAdmin, sendableChannel } from './discord-context.js';
+import { pressHistoryButton } from './discord-history.js';
 import { escapeMentions, optionsPayload } from './discord-render.js';
 
 export async function handleButton(interaction: ButtonInteraction, deps: DiscordBotDeps): Promise<void> {
@@ -29,6 +31,11 @@ export async function handleButton(interaction: ButtonInteraction, deps: Discord
   try {
     if (!action) {
       await answer('This button is no longer valid. Ask again for fresh options.');
+      return;
+    }
+    if (action.kind === 'history-page' || action.kind === 'forget') {
+      await acked;
+      await pressHistoryButton(interaction, action, deps, answer);
       return;
     }
     if (action.kind === 'cancel') {

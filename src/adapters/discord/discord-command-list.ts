@@ -12,6 +12,9 @@ export const DISCORD_COMMANDS: readonly CommandDefinition[] = commandsNamed(
   'animate',
   'styles',
   'jobs',
+  'history',
+  'show',
+  'forget',
   'help',
 );
 

@@ -2,8 +2,9 @@
  * Slash commands, dispatched on the intent of their definition (the adapter's list, discord-command-list.ts):
  * image, video and animate requests are deferred first (Discord allows 3 s; Claude takes longer), then
  * answered with options on the original reply, which also starts the request's thread in a guild channel.
- * `/styles`, `/jobs` and `/help` answer privately, and so does a command we no longer offer (Discord may
- * still show a stale registration). Errors become a sentence, never a trace.
+ * `/styles`, `/jobs`, `/help`, `/history`, `/show` and `/forget` answer privately (the last three in
+ * discord-history.ts; `/show` also re-posts the result in the conversation), and so does a command we no
+ * longer offer (Discord may still show a stale registration). Errors become a sentence, never a trace.
  */
 import { type AutocompleteInteraction, type ChatInputCommandInteraction, MessageFlags } from 'discord.js';
 import type { CommandIntent } from '../../../commands/command-definition.js';
@@ -22,11 +23,22 @@ import {
   openThread,
   rehostAttachment,
 } from './discord-context.js';
-import { echoText, escapeMentions, hintPayload, LIMITS, optionsPayload } from './discord-render.js';
+import { forgetAnswer, historyAnswer, showAnswer } from './discord-history.js';
+import {
+  type DiscordPayload,
+  echoText,
+  escapeMentions,
+  hintPayload,
+  LIMITS,
+  optionsPayload,
+} from './discord-render.js';
 
 type CommandHandler = (interaction: ChatInputCommandInteraction, deps: DiscordBotDeps) => Promise<void>;
-/** The text of a private reply. */
-type PrivateAnswer = (interaction: ChatInputCommandInteraction, deps: DiscordBotDeps) => Promise<string> | string;
+/** A private reply: its text, or a whole message (a history page with its button). */
+type PrivateAnswer = (
+  interaction: ChatInputCommandInteraction,
+  deps: DiscordBotDeps,
+) => Promise<string | DiscordPayload> | string;
 
 const request =
   (intent: IntentHint): CommandHandler =>
@@ -64,6 +76,9 @@ const BY_INTENT: Record<CommandIntent, CommandHandler> = {
     );
   }),
   help: privately(() => helpText(DISCORD_COMMANDS, { code: (s) => `\`${s}\``, bold: (s) => `**${s}**` })),
+  history: privately(historyAnswer),
+  show: privately(showAnswer),
+  forget: privately(forgetAnswer),
 };
 
 export async function handleCommand(interaction: ChatInputCommandInteraction, deps: DiscordBotDeps): Promise<void> {

@@ -1,6 +1,7 @@
 /**
- * What the Discord handlers share: their dependencies, the ConversationRef of a channel or thread, who may
- * act as an admin (Manage Server), the allowed hosts of input images, and the thread a new request opens.
+ * What the Discord handlers share: their dependencies (the publisher too: `/show` re-posts a result through
+ * it), the ConversationRef of a channel or thread, who may act as an admin (Manage Server), the allowed hosts
+ * of input images, and the thread a new request opens.
  */
 
 import {
@@ -16,12 +17,15 @@ import { ACK_PRIORITY_MAX_WAIT_MS, type AckBacklog } from '../../ack-backlog.js'
 import type { Assistant } from '../../core/assistant.js';
 import type { ImageInput } from '../../core/assistant-types.js';
 import type { PlatformImage, PlatformLogger } from '../../core/platform.js';
+import type { Publisher } from '../../core/ports.js';
 import type { ConversationRef } from '../../core/types.js';
 import { cleanEcho } from '../shared/echo-text.js';
 
 export interface DiscordBotDeps {
   assistant: Assistant;
   logger: PlatformLogger;
+  /** The platform's publisher: `/show` posts a stored result again with it, as a finished generation is posted. */
+  publisher: Publisher;
   /** Re-host an input image on Higgsfield (checked, fetched from an allowed host, uploaded). */
   rehost: (image: PlatformImage) => Promise<ImageInput>;
   /** Soul styles matching a query, for /styles and its autocomplete. */

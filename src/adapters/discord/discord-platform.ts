@@ -29,6 +29,7 @@ export const createDiscordPlatform: PlatformFactory<DiscordConfig> = (config, de
         token: config.token,
         apiUrl: config.apiUrl,
         assistant: services.assistant,
+        publisher,
         logger: services.logger.child({ module: 'discord' }),
         rehost: (image) => services.rehost(image),
         searchStyles: (query) => services.searchStyles(query, STYLES_LIMIT),

@@ -1,8 +1,9 @@
 /**
  * Discord message payloads as plain API JSON, usable by the gateway client and by the REST-only publisher:
  * option sets (an embed field per option, one button each), status lines with Cancel, results with Re-roll
- * and Animate, failures. Every text is cut to Discord's limits here, on grapheme boundaries, so a long prompt
- * never costs a post nor splits an emoji. Text that came from a person or the model is shown, never obeyed:
+ * and Animate, failures, and the private `/history` page ("Older →") and `/forget` question. Every text is
+ * cut to Discord's limits here, on grapheme boundaries, so a long prompt never costs a post nor splits an
+ * emoji. Text that came from a person or the model is shown, never obeyed:
  * its `@everyone`, `@here`, `<@id>` and `<@&id>` cannot mention anyone, and a person's echoed words are
  * cleaned (echo-text) with their markdown shown as typed. Which mentions may ping is `allowed_mentions`' job
  * (the publisher's bodies, the client's default); this escaping keeps the text from even looking like one.
@@ -16,9 +17,18 @@ import {
   ComponentType,
 } from 'discord.js';
 import type { OptionSet } from '../../core/assistant-types.js';
+import type { ForgetOutcome, HistoryView } from '../../core/history-views.js';
 import type { GenerationFailure, GenerationResult, ProgressEvent } from '../../core/types.js';
 import { type ButtonAction, encodeButton } from '../shared/button-ids.js';
 import { cleanEcho, cutGraphemes, ECHO_MAX_CHARS } from '../shared/echo-text.js';
+import {
+  FORGET_BUTTON_LABEL,
+  forgetConfirmText,
+  forgottenText,
+  type HistoryMarkup,
+  historyPageText,
+  OLDER_BUTTON_LABEL,
+} from '../shared/history-text.js';
 import { estimateText, statusText } from '../shared/message-text.js';
 
 export const LIMITS = {
@@ -51,7 +61,12 @@ export function escapeMentions(text: string): string {
 
 /** A person's words repeated back: cleaned and shortened (echo-text), markdown and mentions shown as typed. */
 export function echoText(text: string, maxChars = ECHO_MAX_CHARS): string {
-  return escapeMentions(escapeMarkdown(cleanEcho(text, maxChars)));
+  return shownAsTyped(cleanEcho(text, maxChars));
+}
+
+/** One clean line of someone's words with its markdown and mentions shown as typed. */
+function shownAsTyped(text: string): string {
+  return escapeMentions(escapeMarkdown(text));
 }
 
 /**
@@ -178,4 +193,37 @@ export function failurePayload(failure: GenerationFailure): DiscordPayload {
     ),
     components: rows(buttons),
   };
+}
+
+/** The shared history words (history-text) in Discord's markup. */
+const HISTORY_MARKUP: HistoryMarkup = { bold: (s) => `**${s}**`, code: (s) => `\`${s}\``, inert: shownAsTyped };
+
+/**
+ * A private `/history` page with "Older →" when there are older ones; for an unavailable history, the note
+ * alone. Every field is set, so editing a page into the next one (or into a note) leaves nothing behind.
+ */
+export function historyPayload(view: HistoryView, nowMs = Date.now()): DiscordPayload {
+  if (view.kind !== 'page') return { content: shown(view.message, LIMITS.content), embeds: [], components: [] };
+  const older = view.nextPage ? [button(OLDER_BUTTON_LABEL, { kind: 'history-page', key: view.nextPage })] : [];
+  return {
+    content: cutGraphemes(historyPageText(view, HISTORY_MARKUP, { nowMs, maxChars: LIMITS.content }), LIMITS.content),
+    embeds: [],
+    components: rows(older),
+  };
+}
+
+/** `/forget`: the question with its red button, then (edited in place) what was forgotten. */
+export function forgetPayload(outcome: ForgetOutcome): DiscordPayload {
+  switch (outcome.kind) {
+    case 'confirm':
+      return {
+        content: forgetConfirmText('Discord'),
+        embeds: [],
+        components: rows([button(FORGET_BUTTON_LABEL, { kind: 'forget' }, ButtonStyle.Danger)]),
+      };
+    case 'forgotten':
+      return { content: forgottenText(outcome), embeds: [], components: [] };
+    case 'unavailable':
+      return { content: shown(outcome.message, LIMITS.content), embeds: [], components: [] };
+  }
 }

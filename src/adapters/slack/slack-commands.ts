@@ -2,8 +2,8 @@
  * Slack's slash commands, as data: which ones Slack offers (`SLACK_COMMANDS`, from commands/, which the
  * manifest declares too) and, by each definition's intent, what answering one means: /imagine and /video a
  * turn with that intent hint in a thread the command starts (in a DM, the DM itself), /jobs and /help a
- * private note. A definition whose intent Slack has no answer for is refused when the handlers are
- * registered, not left to fail when someone types it.
+ * private note, /history, /show and /forget what slack-history.ts answers. A definition whose intent Slack
+ * has no answer for is refused when the handlers are registered, not left to fail when someone types it.
  */
 import type { App, SlashCommand } from '@slack/bolt';
 import type { CommandDefinition, CommandIntent } from '../../../commands/command-definition.js';
@@ -12,17 +12,22 @@ import type { IntentHint } from '../../core/assistant-types.js';
 import { helpText } from '../shared/help-text.js';
 import { jobsText } from '../shared/message-text.js';
 import { conversationOf, type SlackHandlerDeps } from './slack-context.js';
-import { slackError } from './slack-publisher.js';
+import type { SlackHistory } from './slack-history.js';
 import { askedText } from './slack-render.js';
-import type { AckedSteps, Recipient, SlackReplies } from './slack-reply.js';
+import { type AckedSteps, INVITE_TEXT, notAMember, type Recipient, type SlackReplies } from './slack-reply.js';
 import type { Converse } from './slack-turn.js';
 
 /** The slash commands Slack offers: the adapter's `commands`, and the manifest's. */
-export const SLACK_COMMANDS: readonly CommandDefinition[] = commandsNamed('imagine', 'video', 'jobs', 'help');
+export const SLACK_COMMANDS: readonly CommandDefinition[] = commandsNamed(
+  'imagine',
+  'video',
+  'jobs',
+  'history',
+  'show',
+  'forget',
+  'help',
+);
 
-/** Answers of chat.postMessage in a channel the bot has not joined (or cannot see). */
-const NOT_A_MEMBER = new Set(['not_in_channel', 'channel_not_found']);
-const INVITE_TEXT = 'I cannot post in this channel yet: invite me first (/invite @Higgsbot), then ask again.';
 const SLACK_HELP = helpText(SLACK_COMMANDS, { code: (s) => `\`${s}\``, bold: (s) => `*${s}*` });
 
 type Answer = (command: SlashCommand, to: Recipient, steps: AckedSteps) => Promise<void>;
@@ -31,9 +36,10 @@ export interface SlackCommandKit {
   deps: SlackHandlerDeps;
   replies: SlackReplies;
   converse: Converse;
+  history: SlackHistory;
 }
 
-function answers({ deps, replies, converse }: SlackCommandKit): Partial<Record<CommandIntent, Answer>> {
+function answers({ deps, replies, converse, history }: SlackCommandKit): Partial<Record<CommandIntent, Answer>> {
   /** A request: in a channel, "<@you> asked: …" starts the thread the conversation happens in. */
   const turn =
     (intent: IntentHint): Answer =>
@@ -43,7 +49,7 @@ function answers({ deps, replies, converse }: SlackCommandKit): Partial<Record<C
         try {
           to.thread = (await replies.post(to, { text: askedText(to.user, text) })).ts;
         } catch (error) {
-          if (NOT_A_MEMBER.has(slackError(error) ?? '')) return void (await replies.whisper(to, INVITE_TEXT));
+          if (notAMember(error)) return void (await replies.whisper(to, INVITE_TEXT));
           throw error;
         }
       }
@@ -57,6 +63,9 @@ function answers({ deps, replies, converse }: SlackCommandKit): Partial<Record<C
       await replies.whisper(to, jobsText(await deps.assistant.activeJobs(conversation)));
     },
     help: (_command, to) => replies.whisper(to, SLACK_HELP),
+    history: (command, to) => history.history(command, to),
+    show: (command, to) => history.show(command, to),
+    forget: (command, to) => history.forget(command, to),
   };
 }
 

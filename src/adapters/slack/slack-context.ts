@@ -1,16 +1,20 @@
 /**
- * What the Slack handlers share: their dependencies, the ConversationRef of a channel, thread or DM, who is
+ * What the Slack handlers share: their dependencies (the publisher too: `/show` re-posts a result through
+ * it), the ConversationRef of a channel, thread or DM, who is
  * a workspace admin (users.info, cached), the hosts input files may come from, and the text of a mention.
  */
 import type { WebClient } from '@slack/web-api';
 import type { Assistant } from '../../core/assistant.js';
 import type { ImageInput } from '../../core/assistant-types.js';
 import type { PlatformImage, PlatformLogger } from '../../core/platform.js';
+import type { Publisher } from '../../core/ports.js';
 import type { ConversationRef } from '../../core/types.js';
 
 export interface SlackHandlerDeps {
   assistant: Assistant;
   logger: PlatformLogger;
+  /** The platform's publisher: `/show` posts a stored result again with it, as a finished generation is posted. */
+  publisher: Publisher;
   botToken: string;
   rehost: (image: PlatformImage) => Promise<ImageInput>;
   /** Hosts Slack files may be fetched from: files.slack.com, plus the API host for proxies and test doubles. */

@@ -1,6 +1,6 @@
 /**
  * Slack on the platform contract (src/core/platform.ts): the publisher (Web API and the bot token, usable
- * from any process), the slash commands it offers, `POST /slack/events` in HTTP mode (none in Socket Mode,
+ * from any process; the started app's `/show` posts with it too), the slash commands it offers, `POST /slack/events` in HTTP mode (none in Socket Mode,
  * which dials out), the Bolt app while started, and doctor's check.
  *
  * In HTTP mode the route exists from the start, because the HTTP server is up before the platforms are: it
@@ -22,14 +22,15 @@ export const createSlackPlatform: PlatformFactory<SlackConfig> = (config, deps):
   const httpMode = !config.appToken;
   const events = slackEventsRoute();
   let app: SlackApp | undefined;
+  const publisher = createSlackPublisher({
+    client: new WebClient(config.botToken, slackClientOptions(config.apiUrl)),
+    store: deps.store,
+    logger: deps.logger,
+  });
 
   return {
     id: 'slack',
-    publisher: createSlackPublisher({
-      client: new WebClient(config.botToken, slackClientOptions(config.apiUrl)),
-      store: deps.store,
-      logger: deps.logger,
-    }),
+    publisher,
     routes: httpMode ? [events.route] : [],
     commands: SLACK_COMMANDS,
 
@@ -40,6 +41,7 @@ export const createSlackPlatform: PlatformFactory<SlackConfig> = (config, deps):
         ...(config.appToken ? { appToken: config.appToken } : {}),
         apiUrl: config.apiUrl,
         assistant: services.assistant,
+        publisher,
         logger: services.logger.child({ module: 'slack' }),
         rehost: (image) => services.rehost(image),
         fileHosts: fileHostsFor(config.apiUrl),

@@ -1,6 +1,7 @@
 /**
  * Slack messages as Block Kit: option sets (a section per option with its reason, estimate and a button),
- * status lines with Cancel, result buttons (Re-roll, Animate) and failures. Texts are cut to Slack's limits
+ * status lines with Cancel, result buttons (Re-roll, Animate), failures, and the private `/history` page and
+ * `/forget` question, whose buttons carry the id of the person they were shown to as their `value`. Texts are cut to Slack's limits
  * (button 75, section 3,000) on grapheme boundaries, and every message has a plain `text` fallback for
  * notifications. Slack parses that fallback as mrkdwn too (`<!channel>`, `<@U…>` notify people), so every
  * text that can carry a person's or the model's words is escaped there as well as in the blocks; the only
@@ -8,9 +9,18 @@
  */
 import type { types } from '@slack/bolt';
 import type { OptionSet } from '../../core/assistant-types.js';
+import type { ForgetOutcome, HistoryView } from '../../core/history-views.js';
 import type { GenerationFailure, GenerationResult, ProgressEvent } from '../../core/types.js';
 import { type ButtonAction, encodeButton } from '../shared/button-ids.js';
 import { cleanEcho, cutGraphemes } from '../shared/echo-text.js';
+import {
+  FORGET_BUTTON_LABEL,
+  forgetConfirmText,
+  forgottenText,
+  type HistoryMarkup,
+  historyPageText,
+  OLDER_BUTTON_LABEL,
+} from '../shared/history-text.js';
 import { estimateText, statusText } from '../shared/message-text.js';
 
 type ActionsBlock = types.ActionsBlock;
@@ -47,13 +57,14 @@ export function noteText(text: string): string {
   return fallback(text);
 }
 
-function button(label: string, action: ButtonAction, style?: 'primary' | 'danger'): Button {
+/** A button; its `value` is its id unless given (the history buttons carry their owner's user id). */
+function button(label: string, action: ButtonAction, style?: 'primary' | 'danger', value?: string): Button {
   const id = encodeButton(action);
   return {
     type: 'button',
     text: { type: 'plain_text', text: cut(label, SLACK_LIMITS.buttonText), emoji: true },
     action_id: id,
-    value: id,
+    value: value ?? id,
     ...(style ? { style } : {}),
   };
 }
@@ -137,4 +148,37 @@ export function failureMessage(failure: GenerationFailure): SlackMessage {
     });
   }
   return { text: fallback(`${failure.option.label}: ${failure.message}`), blocks };
+}
+
+/** The shared history words (history-text) in Slack's mrkdwn. */
+const HISTORY_MARKUP: HistoryMarkup = { bold: (s) => `*${s}*`, code: (s) => `\`${s}\``, inert: escapeMrkdwn };
+
+/** A private message of ours: its mrkdwn text (escaped where it is not ours) as a section and as the fallback. */
+function privateMessage(text: string, buttons: Button[] = []): SlackMessage {
+  const blocks: KnownBlock[] = [section(text)];
+  if (buttons.length) blocks.push({ type: 'actions', elements: buttons } satisfies ActionsBlock);
+  return { text: cut(text, SLACK_LIMITS.text), blocks };
+}
+
+/** A `/history` page shown to `ownerId`, with "Older →" when there are older ones; or the note alone. */
+export function historyMessage(view: HistoryView, ownerId: string, nowMs = Date.now()): SlackMessage {
+  if (view.kind !== 'page') return privateMessage(escapeMrkdwn(view.message));
+  const older = view.nextPage
+    ? [button(OLDER_BUTTON_LABEL, { kind: 'history-page', key: view.nextPage }, undefined, ownerId)]
+    : [];
+  return privateMessage(historyPageText(view, HISTORY_MARKUP, { nowMs, maxChars: SLACK_LIMITS.sectionText }), older);
+}
+
+/** `/forget` shown to `ownerId`: the question with its danger button, then what was forgotten. */
+export function forgetMessage(outcome: ForgetOutcome, ownerId: string): SlackMessage {
+  switch (outcome.kind) {
+    case 'confirm':
+      return privateMessage(forgetConfirmText('Slack'), [
+        button(FORGET_BUTTON_LABEL, { kind: 'forget' }, 'danger', ownerId),
+      ]);
+    case 'forgotten':
+      return privateMessage(forgottenText(outcome));
+    case 'unavailable':
+      return privateMessage(escapeMrkdwn(outcome.message));
+  }
 }

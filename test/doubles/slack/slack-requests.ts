@@ -63,6 +63,11 @@ export interface BlockActionInput {
   blockId?: string;
   threadTs?: string;
   messageText?: string;
+  /**
+   * The button sits on an ephemeral message (chat.postEphemeral): the container says `is_ephemeral`, and the
+   * payload carries no `message`, since the app cannot read an ephemeral message back.
+   */
+  ephemeral?: boolean;
   responseUrl?: string;
   apiAppId?: string;
   triggerId?: string;
@@ -176,7 +181,7 @@ export function blockActionPayload(input: BlockActionInput): Record<string, unkn
     type: 'message',
     message_ts: input.messageTs,
     channel_id: input.channelId,
-    is_ephemeral: false,
+    is_ephemeral: input.ephemeral === true,
   };
   if (input.threadTs !== undefined) container.thread_ts = input.threadTs;
   return {
@@ -195,7 +200,7 @@ export function blockActionPayload(input: BlockActionInput): Record<string, unkn
     enterprise: null,
     is_enterprise_install: false,
     channel: { id: input.channelId, name: input.channelId.startsWith('D') ? 'directmessage' : 'general' },
-    message,
+    ...(input.ephemeral ? {} : { message }),
     state: { values: {} },
     response_url: input.responseUrl ?? UNSET_RESPONSE_URL,
     actions: [
