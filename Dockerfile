@@ -15,9 +15,11 @@ RUN npm run build && npm prune --omit=dev --ignore-scripts
 FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     MEDIA_DIR=/app/media \
+    DATA_DIR=/app/data \
     HTTP_PORT=8080
 WORKDIR /app
-RUN mkdir -p /app/media && chown node:node /app/media
+# /app/data holds the embedded history database of a one-process install (no DATABASE_URL).
+RUN mkdir -p /app/media /app/data && chown node:node /app/media /app/data
 COPY --chown=node:node package.json ./
 COPY --chown=node:node bin ./bin
 COPY --chown=node:node commands ./commands
@@ -25,7 +27,7 @@ COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 USER node
 EXPOSE 8080
-VOLUME ["/app/media"]
+VOLUME ["/app/media", "/app/data"]
 # Liveness: every role serves /healthz on HTTP_PORT. The slim image has no curl, so Node's own fetch asks;
 # exec form (no shell), and the port is read inside Node because exec form expands no variables.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \

@@ -39,6 +39,10 @@ const EXPECTED: Record<string, string> = {
     'the public http(s) origin of the S3 API (no path), e.g. https://media.example.com, used with S3_BUCKET',
   AWS_ACCESS_KEY_ID: 'the access key id for the bucket',
   AWS_SECRET_ACCESS_KEY: 'the secret access key for the bucket, set together with AWS_ACCESS_KEY_ID',
+  DATABASE_URL:
+    'a postgres:// URL of the PostgreSQL that keeps history, e.g. postgres://higgsbot@127.0.0.1:5432/higgsbot; unset: an embedded database in DATA_DIR',
+  DATA_DIR: 'a folder for the embedded history database (used without DATABASE_URL), default ./data',
+  HISTORY_RETENTION_DAYS: 'a whole number of days from 1 to 3650 that history and its media are kept, default 90',
   LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
   QUEUE_PREFIX: 'letters, digits, - _ { } only (e.g. higgsbot, or {higgsbot} on Redis Cluster)',
   USER_MAX_ACTIVE: 'a whole number from 1 to 100: active generations one person may have at once',
@@ -88,6 +92,11 @@ const coreSchema = z.object({
   S3_PUBLIC_URL: opt(publicOrigin),
   AWS_ACCESS_KEY_ID: opt(z.string()),
   AWS_SECRET_ACCESS_KEY: opt(z.string()),
+  DATABASE_URL: opt(z.url({ protocol: /^postgres(ql)?$/, error: 'is not a postgres:// URL' })),
+  DATA_DIR: opt(z.string()).default('./data'),
+  HISTORY_RETENTION_DAYS: opt(z.coerce.number('is not a number').int('is not a whole number').min(1).max(3650)).default(
+    90,
+  ),
   LOG_LEVEL: opt(z.enum(LOG_LEVELS, 'is not a log level')).default('info'),
   QUEUE_PREFIX: opt(z.string().regex(/^[\w{}-]{1,64}$/, 'is not a valid prefix')).default('higgsbot'),
   USER_MAX_ACTIVE: opt(z.coerce.number('is not a number').int('is not a whole number').min(1).max(100)).default(3),
@@ -110,8 +119,11 @@ const envSchema = coreSchema.extend(platformVariables);
 /** Every variable the schema reads (.env.example must list them all). */
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
-/** Services a command cannot run without; their credentials become required. */
-export type Requirement = 'higgsfield';
+/**
+ * What a command cannot run without: Higgsfield's credentials; a history database several processes can
+ * share (`start --role bot|worker`: the embedded one is for a single process).
+ */
+export type Requirement = 'higgsfield' | 'shared-history';
 
 export interface Config {
   redisUrl: string;
@@ -124,6 +136,11 @@ export interface Config {
     webhook?: { url: string; secret: string };
   };
   anthropic: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number };
+  /**
+   * History (src/core/history.ts): PostgreSQL at `databaseUrl`, else an embedded PGlite in `dataDir` (one
+   * process only); records and media older than `retentionDays` are purged.
+   */
+  history: { databaseUrl?: string; dataDir: string; retentionDays: number };
   /** The configured platforms' settings, each from its own block (src/adapters/<platform>/<platform>-config.ts). */
   platforms: PlatformConfigs;
   /**
@@ -200,6 +217,14 @@ function missingPairs(env: NodeJS.ProcessEnv, reported: Set<string>, required: r
   need('MEDIA_LINK_SECRET', has('PUBLIC_URL'));
   need('PUBLIC_URL', has('MEDIA_LINK_SECRET'));
   need('S3_BUCKET', has('S3_PUBLIC_URL'));
+  if (required.includes('shared-history') && !has('DATABASE_URL') && !reported.has('DATABASE_URL')) {
+    out.push({
+      variable: 'DATABASE_URL',
+      problem:
+        'missing, and this process shares history with others (--role bot or worker); the embedded database serves one process only (--role all)',
+      expected: EXPECTED.DATABASE_URL ?? 'a postgres:// URL',
+    });
+  }
   return out;
 }
 
@@ -233,10 +258,12 @@ function toConfig(env: Env, all: Record<string, unknown>): Config {
     },
     higgsfield: { baseUrl: env.HIGGSFIELD_BASE_URL },
     anthropic: { model: env.ANTHROPIC_MODEL, timeoutMs: env.ANTHROPIC_TIMEOUT_MS },
+    history: { dataDir: env.DATA_DIR, retentionDays: env.HISTORY_RETENTION_DAYS },
     platforms: platformConfigs(all),
     media: { dir: env.MEDIA_DIR, linkTtlS: env.MEDIA_LINK_TTL_HOURS * 3600 },
   };
   if (credentials) config.higgsfield.credentials = credentials;
+  if (env.DATABASE_URL) config.history.databaseUrl = env.DATABASE_URL;
   if (env.HIGGSFIELD_WEBHOOK_URL && env.HIGGSFIELD_WEBHOOK_SECRET) {
     config.higgsfield.webhook = { url: env.HIGGSFIELD_WEBHOOK_URL, secret: env.HIGGSFIELD_WEBHOOK_SECRET };
   }

@@ -5,15 +5,19 @@
  * and bot), status messages, the workers and the HTTP routes, and hands back what to close, in order. It
  * names no platform: each one's contribution comes through the platform contract (src/core/platform.ts).
  */
+
+import type { Redis } from 'ioredis';
 import { ACK_PRIORITY_MAX_WAIT_MS } from '../ack-backlog.js';
 import type { Config } from '../config.js';
 import type { Assistant } from '../core/assistant.js';
+import type { HistoryStore } from '../core/history.js';
 import type { PlatformAdapter, PlatformServices, ProcessConsole } from '../core/platform.js';
 import type { MediaStore, Publisher } from '../core/ports.js';
 import type { GenerationProvider } from '../core/provider.js';
 import { startStatusMessages } from '../core/status-messages.js';
 import { HiggsfieldClient } from '../higgsfield/client.js';
 import { createHiggsfieldProvider } from '../higgsfield/higgsfield-provider.js';
+import { openHistoryStore } from '../history/open-history-store.js';
 import { type Route, startHttpServer } from '../http/http-server.js';
 import { createMediaRoutes } from '../http/media-route.js';
 import type { ResponseBacklog } from '../http/response-backlog.js';
@@ -25,6 +29,8 @@ import { downloadToStore } from '../media/download.js';
 import { rehostImage } from '../media/rehost-image.js';
 import { PLATFORMS } from '../platforms.js';
 import { createPipeline, type Pipeline } from '../queue/create-pipeline.js';
+import { startHistoryFeed } from '../queue/history-feed.js';
+import { startHistoryRetention } from '../queue/history-retention.js';
 import type { PipelineSettings } from '../queue/pipeline-settings.js';
 import { createRedis, pingRedis, watchRedis } from '../queue/redis.js';
 import { createRedisStatusBoard } from '../queue/status-board.js';
@@ -45,6 +51,11 @@ export interface AppOptions {
   /** Propose with the offline recommender even when a Claude key is set (the terminal demo). */
   offlineOnly?: boolean;
   /**
+   * Keep history (src/core/history.ts): open the store and run the feed and retention. Default true;
+   * `higgsbot generate` (one generation, no conversation) does without.
+   */
+  history?: boolean;
+  /**
    * Which configured platforms to start in roles all and bot (`start`: all of them; `chat`: the terminal).
    * Publishers are made for every configured platform regardless: a worker posts whatever it runs.
    */
@@ -60,6 +71,8 @@ export interface App {
   assistant?: Assistant;
   /** The configured platforms, started or not. */
   platforms: PlatformAdapter[];
+  /** The history store, when kept. */
+  history?: HistoryStore;
   closers: Closer[];
 }
 
@@ -104,6 +117,11 @@ export async function createApp(options: AppOptions): Promise<App> {
   const platforms = await createPlatforms(config, { store, logger, console: options.console });
   const app: App = { pipeline, provider, store, platforms, closers };
   const publishers = new Map<string, Publisher>(platforms.map((p) => [p.id, p.publisher]));
+  if (options.history !== false) {
+    const history = await keepHistory(options, pipeline, store);
+    app.history = history.store;
+    closers.push(...history.closers);
+  }
 
   let backlog: ResponseBacklog | undefined;
   if (options.http) {
@@ -133,6 +151,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       provider,
       pipeline,
       logger,
+      media: store,
+      ...(app.history ? { history: app.history } : {}),
       ...(options.offlineOnly ? { offlineOnly: true } : {}),
     });
     app.assistant = wired.assistant;
@@ -167,6 +187,48 @@ export async function createApp(options: AppOptions): Promise<App> {
   }
   closers.push({ name: 'pipeline', close: () => pipeline.close() });
   return app;
+}
+
+/**
+ * History: the store (PostgreSQL at DATABASE_URL, else PGlite in DATA_DIR), the feed that writes the progress
+ * and turn streams into it (every process: one consumer group shares the work), and retention (worker roles).
+ * What is appended while it is closed (a worker's last events at shutdown) waits in Redis for the next feed.
+ */
+async function keepHistory(
+  options: AppOptions,
+  pipeline: Pipeline,
+  media: MediaStore,
+): Promise<{ store: HistoryStore; closers: Closer[] }> {
+  const { config, logger, role } = options;
+  const store = await openHistoryStore(config.history, logger, { role: role === 'all' ? 'single' : 'shared' });
+  const closers: Closer[] = [];
+  const feedRedis = watchRedis(createRedis(config.redisUrl, 'worker'), logger, 'history-feed');
+  const feed = await startHistoryFeed({ redis: feedRedis, prefix: pipeline.settings.prefix, store, logger });
+  closers.push({ name: 'history-feed', close: () => feed.stop() });
+  if (role === 'all' || role === 'worker') {
+    const connections: Redis[] = [];
+    const retention = await startHistoryRetention({
+      connection: () => {
+        const redis = watchRedis(createRedis(config.redisUrl, 'worker'), logger, 'history-retention');
+        connections.push(redis);
+        return redis;
+      },
+      prefix: pipeline.settings.prefix,
+      history: store,
+      media,
+      retentionDays: config.history.retentionDays,
+      logger,
+    });
+    closers.push({
+      name: 'history-retention',
+      close: async () => {
+        await retention.stop();
+        for (const redis of connections) redis.disconnect();
+      },
+    });
+  }
+  closers.push({ name: 'history-store', close: () => store.close() });
+  return { store, closers };
 }
 
 /** The HTTP server: health and readiness, the Higgsfield webhook, signed media links, the platforms' routes. */

@@ -10,12 +10,16 @@ import { createOptionEstimator } from '../agent/option-estimator.js';
 import { reseed } from '../agent/reseed.js';
 import type { Config } from '../config.js';
 import { Assistant } from '../core/assistant.js';
+import type { HistoryStore } from '../core/history.js';
+import type { MediaStore } from '../core/ports.js';
 import type { GenerationProvider } from '../core/provider.js';
 import type { Logger } from '../log.js';
 import type { Pipeline } from '../queue/create-pipeline.js';
+import { createRedisHistoryLog } from '../queue/history-log.js';
 import { createRedis, watchRedis } from '../queue/redis.js';
 import type { Closer } from '../shutdown.js';
 import { RedisConversationMemory } from '../store/redis-conversation-memory.js';
+import { RedisHistoryPages } from '../store/redis-history-pages.js';
 import { RedisOptionStore } from '../store/redis-option-store.js';
 
 export interface AssistantWiring {
@@ -25,6 +29,9 @@ export interface AssistantWiring {
   logger: Logger;
   /** Use the offline recommender even when a Claude key is configured (the terminal demo). */
   offlineOnly?: boolean;
+  /** The history store (reads: /history, /show, /forget) and the media store (links, deletions). */
+  history?: HistoryStore;
+  media: MediaStore;
 }
 
 export function createAssistant(wiring: AssistantWiring): {
@@ -62,6 +69,11 @@ export function createAssistant(wiring: AssistantWiring): {
     agentTimeoutMs: config.anthropic.timeoutMs,
     logger: logger.child({ module: 'assistant' }),
     reseed: (option) => reseed(option),
+    // Turns go to a Redis stream on their way to the database (history-feed.ts), never to the database itself.
+    historyLog: createRedisHistoryLog(redis, pipeline.settings.prefix),
+    pages: new RedisHistoryPages(redis, pipeline.settings.prefix),
+    media: wiring.media,
+    ...(wiring.history ? { history: wiring.history } : {}),
   });
   return { assistant, catalogs, closers: [{ name: 'assistant-redis', close: () => void redis.disconnect() }] };
 }

@@ -41,7 +41,8 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
   });
   let app: Awaited<ReturnType<typeof createApp>>;
   try {
-    app = await createApp({ config, logger, role: 'all', console: { output: discard() } });
+    // One generation, not a conversation: no history store (its events wait in Redis for a bot's feed).
+    app = await createApp({ config, logger, role: 'all', console: { output: discard() }, history: false });
   } catch (error) {
     if (error instanceof AppError) throw error;
     line(io.stderr, `Redis is not reachable at ${config.redisUrl}: start one (e.g. redis-server) or set REDIS_URL.`);

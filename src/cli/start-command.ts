@@ -18,7 +18,8 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
   const role = values.role as Role;
   if (!ROLES.includes(role))
     throw new BadInputError(`--role must be one of ${ROLES.join(', ')} (got "${values.role}")`);
-  const config = loadConfig(io.env, { require: ['higgsfield'] });
+  // A bot and its workers in separate processes share one history: the embedded database cannot be shared.
+  const config = loadConfig(io.env, { require: role === 'all' ? ['higgsfield'] : ['higgsfield', 'shared-history'] });
   const logger = createLogger({ level: config.logLevel });
   const app = await createApp({
     startPlatforms: 'all',

@@ -29,6 +29,7 @@ function env(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     HIGGSFIELD_BASE_URL: sim.url,
     HF_CREDENTIALS: `${SIMULATOR_CREDENTIALS.keyId}:${SIMULATOR_CREDENTIALS.keySecret}`,
     MEDIA_DIR: mediaDir,
+    DATA_DIR: join(mediaDir, '.data'),
     ...overrides,
   };
 }

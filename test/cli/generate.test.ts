@@ -33,6 +33,7 @@ function env() {
     HIGGSFIELD_BASE_URL: sim.url,
     HF_CREDENTIALS: `${SIMULATOR_CREDENTIALS.keyId}:${SIMULATOR_CREDENTIALS.keySecret}`,
     MEDIA_DIR: join(dir, 'media'),
+    DATA_DIR: join(dir, 'data'),
     USER_MAX_ACTIVE: '10',
   };
 }

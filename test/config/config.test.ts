@@ -49,6 +49,25 @@ describe('configuration', () => {
     });
   });
 
+  it('keeps history embedded in DATA_DIR by default, in PostgreSQL with DATABASE_URL, for 90 days unless told', () => {
+    expect(loadConfig({}).history).toEqual({ dataDir: './data', retentionDays: 90 });
+    const server = loadConfig({ DATABASE_URL: 'postgres://bot@127.0.0.1:5432/higgsbot', HISTORY_RETENTION_DAYS: '30' });
+    expect(server.history).toMatchObject({ databaseUrl: 'postgres://bot@127.0.0.1:5432/higgsbot', retentionDays: 30 });
+    expect(configError({ DATABASE_URL: 'mysql://x/y' }).issues.map((i) => i.variable)).toEqual(['DATABASE_URL']);
+  });
+
+  it('asks a process that shares history with others (bot or worker role) for DATABASE_URL, saying why', () => {
+    const error = configError({ HF_CREDENTIALS: 'id:secret' }, { require: ['higgsfield', 'shared-history'] });
+    expect(error.issues).toEqual([expect.objectContaining({ variable: 'DATABASE_URL' })]);
+    expect(error.message).toMatch(/--role bot or worker.*embedded database serves one process only/);
+    expect(
+      loadConfig(
+        { HF_CREDENTIALS: 'id:secret', DATABASE_URL: 'postgresql://127.0.0.1/h' },
+        { require: ['higgsfield', 'shared-history'] },
+      ).history.databaseUrl,
+    ).toBe('postgresql://127.0.0.1/h');
+  });
+
   it('treats empty values as unset, as a copied .env.example leaves them', () => {
     const config = loadConfig({ HF_API_KEY: '', HTTP_PORT: '', LOG_LEVEL: '', DISCORD_TOKEN: ' ' });
     expect(config.httpPort).toBe(8080);

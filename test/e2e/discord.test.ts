@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PNG_SIGNATURE } from '../../src/higgsfield/simulator/index.js';
 import { customIds, type DiscordWorld, startDiscordWorld } from './support/discord-world.js';
 import { OPTION_LABELS, promptsFor } from './support/e2e-world.js';
+import { expectFlowRecorded } from './support/history-rows.js';
 import { printChildLogsOnFailure } from './support/report.js';
 import { settle, waitUntil } from './support/wait.js';
 
@@ -50,5 +51,7 @@ describe('Discord, bot and worker as separate processes', () => {
       timeoutMs: 10_000,
       what: 'the status message edited to done',
     });
+
+    await expectFlowRecorded(world.databaseUrl, { platform: 'discord', request, prompt });
   }, 60_000);
 });

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PNG_SIGNATURE } from '../../src/higgsfield/simulator/index.js';
 import { OPTION_LABELS, promptsFor } from './support/e2e-world.js';
+import { expectFlowRecorded } from './support/history-rows.js';
 import { printChildLogsOnFailure } from './support/report.js';
 import { actionIds, type SlackWorld, startSlackWorld } from './support/slack-world.js';
 import { settle, waitUntil } from './support/wait.js';
@@ -54,5 +55,6 @@ describe.each([
       timeoutMs: 10_000,
       what: 'the status message edited to done',
     });
+    await expectFlowRecorded(world.databaseUrl, { platform: 'slack', request, prompt });
   }, 60_000);
 });

@@ -35,6 +35,7 @@ describe('a Redis restart while the terminal chat delivers', () => {
     const chat = spawnCli('chat', ['chat', '--simulate', '--render-ms', '1500'], {
       REDIS_URL: redis.url,
       MEDIA_DIR: mediaDir,
+      DATA_DIR: join(mediaDir, '.data'),
       LOG_LEVEL: 'warn',
     });
     chat.write('a lighthouse in a storm\n1\n2\n3\n');

@@ -34,6 +34,7 @@ describe('the terminal chat, fed through a pipe', () => {
       REDIS_URL: redisUrl(),
       QUEUE_PREFIX: prefix,
       MEDIA_DIR: mediaDir,
+      DATA_DIR: join(mediaDir, '.data'),
       LOG_LEVEL: 'warn',
     });
     chat.write('cinematic sunset over mountains\n1\n');

@@ -10,12 +10,15 @@ import { SIMULATOR_CREDENTIALS, type Simulator, startSimulator } from '../../src
 import { silentLogger } from '../../src/log.js';
 import { createPipeline, type Pipeline } from '../../src/queue/create-pipeline.js';
 import { spec } from '../support/pipeline-harness.js';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { deleteKeys, redisUrl, testPrefix } from '../support/redis.js';
 
 let sim: Simulator;
 let pipeline: Pipeline;
 let prefix: string;
 let mediaDir: string;
+/** A worker process alone shares history with bots, so it needs a real PostgreSQL. */
+let database: TestDatabase;
 const events: ProgressEvent[] = [];
 const children: ChildProcess[] = [];
 
@@ -28,6 +31,7 @@ function startWorkerProcess(): ChildProcess {
       HIGGSFIELD_BASE_URL: sim.url,
       HF_CREDENTIALS: `${SIMULATOR_CREDENTIALS.keyId}:${SIMULATOR_CREDENTIALS.keySecret}`,
       MEDIA_DIR: mediaDir,
+      DATABASE_URL: database.url,
       HTTP_PORT: '0',
       LOG_LEVEL: 'warn',
     },
@@ -46,6 +50,7 @@ async function until(predicate: () => boolean, timeoutMs: number, what: string):
 }
 
 beforeAll(async () => {
+  database = await createTestDatabase('worker_restart');
   sim = await startSimulator({ queuedMs: 100, inProgressMs: 2_500 });
   prefix = testPrefix('restart');
   mediaDir = await mkdtemp(join(tmpdir(), 'higgsbot-restart-'));
@@ -62,6 +67,7 @@ afterAll(async () => {
   await sim.close();
   await deleteKeys(redisUrl(), prefix);
   await rm(mediaDir, { recursive: true, force: true });
+  await database.drop();
 });
 
 it('finishes a generation whose worker was killed mid-wait, after a restart, with exactly one submit', async () => {

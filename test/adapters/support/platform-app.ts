@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 /**
  * The app as `higgsbot start --role all` builds it, for the platform specs: Redis, the simulator, the
  * Anthropic fake and a media folder, plus the platform's own variables.
  */
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { type App, createApp } from '../../../src/app/container.js';
 import { loadConfig } from '../../../src/config.js';
@@ -26,6 +28,8 @@ export function startPlatformApp(options: {
     ANTHROPIC_API_KEY: 'test-key',
     ANTHROPIC_BASE_URL: options.anthropicUrl,
     MEDIA_DIR: options.mediaDir,
+    // Each app its own embedded history: a spec may run two apps of one platform side by side.
+    DATA_DIR: join(options.mediaDir, `.data-${randomUUID().slice(0, 8)}`),
     HTTP_PORT: '0',
     ...options.platformEnv,
   });

@@ -17,6 +17,7 @@ import {
   toolUse,
 } from '../../doubles/anthropic/anthropic-fake.js';
 import { freePort } from '../../support/free-port.js';
+import { createTestDatabase } from '../../support/postgres.js';
 import { deleteKeys, redisUrl, testPrefix } from '../../support/redis.js';
 import { type CliChild, spawnCli, stopAll, waitReady } from './cli-process.js';
 import { type HoldingProxy, startHoldingProxy } from './holding-proxy.js';
@@ -77,6 +78,8 @@ export interface World {
   /** Spawns `higgsbot start --role <role>` and resolves once its /readyz answers 200. */
   start(role: Role, extraEnv?: Record<string, string>): Promise<{ child: CliChild; port: number }>;
   /** Generations Higgsfield was asked for with exactly this prompt (distinct idempotency keys). */
+  /** This world's history database (bot and worker share it). */
+  databaseUrl: string;
   generationsOf(prompt: string): number;
   close(): Promise<void>;
 }
@@ -89,6 +92,8 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const prefix = testPrefix(`e2e-${options.name}`);
   const mediaDir = await mkdtemp(join(tmpdir(), `higgsbot-e2e-${options.name}-`));
   const url = options.redisUrl ?? redisUrl();
+  // Bot and worker processes share history, so it is a real PostgreSQL database of this world's own.
+  const database = await createTestDatabase(`e2e_${options.name}`);
   const children: CliChild[] = [];
   let count = 0;
 
@@ -99,6 +104,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     prefix,
     mediaDir,
     redisUrl: url,
+    databaseUrl: database.url,
     children,
     async start(role, extraEnv = {}) {
       count += 1;
@@ -108,6 +114,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
         QUEUE_PREFIX: prefix,
         HTTP_PORT: String(port),
         MEDIA_DIR: mediaDir,
+        DATABASE_URL: database.url,
         LOG_LEVEL: 'warn',
         HF_CREDENTIALS: 'sim-key:sim-secret',
         HIGGSFIELD_BASE_URL: simProxy.url,
@@ -137,6 +144,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       await fake.close();
       await deleteKeys(url, prefix).catch(() => 0);
       await rm(mediaDir, { recursive: true, force: true });
+      await database.drop().catch(() => undefined);
     },
   };
   return world;
