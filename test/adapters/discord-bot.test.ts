@@ -22,7 +22,7 @@ import {
 import type { InteractionResponseRecord, StoredMessage } from '../doubles/discord/types.js';
 import type { SentInteraction } from '../doubles/discord/user-actions.js';
 import { deleteKeys, redisUrl, testPrefix } from '../support/redis.js';
-import { startPlatformApp } from './support/platform-app.js';
+import { expectRecorded, startPlatformApp } from './support/platform-app.js';
 import { animateReply, failingReply, servePng } from './support/scripted-proposals.js';
 
 const prefix = testPrefix('discord');
@@ -168,6 +168,10 @@ describe('the Discord adapter', () => {
     expect(cancelShown).toBe(true);
     await double.waitFor(() => double.message(status.id)!.content.includes('done'), 10_000);
     expect(double.message(status.id)!.editedAtMs).not.toBeNull();
+
+    // Recorded in the embedded history (PGlite) of this one-process app: the recipe, every state, the image.
+    const generationId = customIds(result)[0]!.slice(2);
+    await expectRecorded(app, generationId, { platform: 'discord', userId: alice });
   }, 40_000);
 
   it('posts a video over the upload limit as a link', async () => {

@@ -28,7 +28,7 @@ import {
   sendSlashCommand,
 } from '../doubles/slack/slack-requests.js';
 import { deleteKeys, redisUrl, testPrefix } from '../support/redis.js';
-import { startPlatformApp } from './support/platform-app.js';
+import { expectRecorded, startPlatformApp } from './support/platform-app.js';
 import { animateReply, failingReply, servePng } from './support/scripted-proposals.js';
 
 const SECRET = 'test-signing-secret';
@@ -192,6 +192,13 @@ describe('the Slack adapter', () => {
     expect(double.calls.some((c) => c.method === 'chat.postMessage' && JSON.stringify(c.args).includes('x:gen-'))).toBe(
       true,
     );
+
+    // Recorded in the embedded history (PGlite) of this one-process app.
+    const result = botMessages(thread).find((m) => actionIds(m).some((id) => id.startsWith('r:')))!;
+    const generationId = actionIds(result)
+      .find((id) => id.startsWith('r:'))!
+      .slice(2);
+    await expectRecorded(app, generationId, { platform: 'slack', userId: 'U0ALICE' });
   }, 40_000);
 
   it('rejects a bad signature and a stale timestamp, and does nothing for them', async () => {

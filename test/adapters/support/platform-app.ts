@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
  */
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { expect } from 'vitest';
 import { type App, createApp } from '../../../src/app/container.js';
 import { loadConfig } from '../../../src/config.js';
 import { silentLogger } from '../../../src/log.js';
@@ -42,4 +43,32 @@ export function startPlatformApp(options: {
     settings: FAST,
     ...(options.http ? { http: true } : {}),
   });
+}
+
+/**
+ * A generation of the app's flow as its history holds it, once the feed has written it: done, with its
+ * recipe, every state in order and its asset, listed first in that person's /history.
+ */
+export async function expectRecorded(
+  app: App,
+  generationId: string,
+  person: { platform: string; userId: string },
+): Promise<void> {
+  const history = app.history;
+  if (!history) throw new Error('this app keeps no history');
+  const deadline = Date.now() + 10_000;
+  let entry = await history.get(generationId);
+  while (entry?.state !== 'done' && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    entry = await history.get(generationId);
+  }
+  expect(entry?.state).toBe('done');
+  expect(entry?.conversation).toMatchObject(person);
+  expect(entry?.option.estimate).toBeDefined();
+  expect(entry?.states.map((s) => s.state)).toEqual(expect.arrayContaining(['queued', 'submitted', 'done']));
+  expect(entry?.assets).toEqual([
+    expect.objectContaining({ index: 0, contentType: expect.stringMatching(/^image\//) }),
+  ]);
+  const page = await history.list({ ...person, limit: 10 });
+  expect(page.items[0]?.generationId).toBe(generationId);
 }
