@@ -7,6 +7,7 @@
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type App, createApp } from '../app/container.js';
 import { loadConfig } from '../config.js';
@@ -50,8 +51,11 @@ export async function chatCommand(args: string[], io: CliIo): Promise<number> {
         HIGGSFIELD_WEBHOOK_URL: undefined,
         HIGGSFIELD_WEBHOOK_SECRET: undefined,
       });
-      // The demo's queue lives beside a real bot's on the same Redis, never in it.
-      overrides.QUEUE_PREFIX = `${loadConfig(io.env, { overrides }).queue.prefix}${DEMO_SUFFIX}`;
+      // The demo's queue lives beside a real bot's on the same Redis, never in it; its history likewise.
+      const base = loadConfig(io.env, { overrides });
+      overrides.QUEUE_PREFIX = `${base.queue.prefix}${DEMO_SUFFIX}`;
+      overrides.DATA_DIR = join(base.history.dataDir, 'demo');
+      overrides.DATABASE_URL = undefined;
     }
     let config = loadConfig(io.env, { require: ['higgsfield'], overrides });
     if (!(await redisAnswers(config.redisUrl))) {
