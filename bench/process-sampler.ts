@@ -16,7 +16,7 @@ function readRssBytes(pid: number): number | undefined {
 }
 
 /** utime + stime of a process in seconds (from /proc/<pid>/stat, 100 ticks a second), or undefined. */
-function readCpuSeconds(pid: number): number | undefined {
+export function readCpuSeconds(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -13,6 +13,7 @@ import { type Simulator, startSimulator } from '../../src/higgsfield/simulator/i
 import { deleteBenchKeys } from '../bench-keys.js';
 import type { Child } from '../child-process.js';
 import { mb, sec } from '../format.js';
+import { createBenchDatabase } from '../postgres.js';
 import { ProcessSampler } from '../process-sampler.js';
 import { RedisSampler } from '../redis-sampler.js';
 import type { Scope } from '../scope.js';
@@ -42,7 +43,7 @@ async function startSim(scope: Scope, renderMs: number): Promise<Simulator> {
 }
 
 /** Waits for the first submit (30 s at most), then until all n finished or `capMs` after that first submit. */
-async function waitForRun(
+export async function waitForRun(
   run: BenchRun,
   scenario: Scenario,
   samples: { tracker: Tracker; child: Child; rss: ProcessSampler },
@@ -96,7 +97,19 @@ export function runScenario(run: BenchRun, scenario: Scenario): Promise<Scenario
     if (burst) await producer.pause();
 
     control.checkRunning();
-    const child = await spawnWorker({ scenario, settings: s, sim, redisUrl, prefix, mediaDir, root: run.root });
+    // `start --role worker` keeps history, as deployed: a database of its own for this run.
+    const database = scenario.worker === 'ours' ? await createBenchDatabase(kind) : undefined;
+    if (database) scope.defer('history database', () => database.drop());
+    const child = await spawnWorker({
+      scenario,
+      settings: s,
+      sim,
+      redisUrl,
+      prefix,
+      mediaDir,
+      root: run.root,
+      ...(database ? { databaseUrl: database.url } : {}),
+    });
     scope.defer('worker process', () => child.stop(10_000));
     const rss = new ProcessSampler(child.pid, 250);
     scope.defer('rss sampler', () => rss.stop());

@@ -15,17 +15,20 @@ import type { PipelineBenchSettings, Scenario } from './scenarios.js';
 
 export const NAIVE_WORKER_SCRIPT = 'bench/pipeline/naive-worker.ts';
 
-export async function spawnWorker(options: {
+interface WorkerOptions {
   scenario: Scenario;
   settings: PipelineBenchSettings;
   sim: Simulator;
   redisUrl: string;
   prefix: string;
   mediaDir: string;
-  root: string;
-}): Promise<Child> {
-  const { scenario, settings: s, sim, redisUrl, prefix, mediaDir, root } = options;
-  const common = {
+  /** The history database of `start --role worker` (it shares history, so it needs one); naive workers ignore it. */
+  databaseUrl?: string;
+}
+
+function commonEnv(options: WorkerOptions): NodeJS.ProcessEnv {
+  const { settings: s, sim, redisUrl, mediaDir } = options;
+  return {
     PATH: process.env.PATH,
     REDIS_URL: redisUrl,
     HIGGSFIELD_BASE_URL: sim.url,
@@ -33,14 +36,14 @@ export async function spawnWorker(options: {
     MEDIA_DIR: mediaDir,
     WORKER_CONCURRENCY: String(s.concurrency),
   };
-  if (scenario.worker === 'naive') {
-    return spawnChild(
-      'naive worker',
-      ['--import', 'tsx', NAIVE_WORKER_SCRIPT],
-      { ...common, NAIVE_PREFIX: prefix, NAIVE_POLL_MS: String(s.naivePollMs) },
-      root,
-    );
-  }
+}
+
+/**
+ * The environment of our worker (`start --role worker` and the history comparison's worker): a free HTTP port,
+ * the webhook variables pointing at it when the scenario has webhooks.
+ */
+export async function ourWorkerEnv(options: WorkerOptions): Promise<NodeJS.ProcessEnv> {
+  const { scenario, settings: s, sim, prefix } = options;
   const port = await freePort();
   const webhookEnv = scenario.webhooks
     ? {
@@ -48,17 +51,31 @@ export async function spawnWorker(options: {
         HIGGSFIELD_WEBHOOK_SECRET: sim.webhookSecret,
       }
     : {};
+  return {
+    ...commonEnv(options),
+    QUEUE_PREFIX: prefix,
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    HTTP_PORT: String(port),
+    LOG_LEVEL: 'warn',
+    USER_MAX_ACTIVE: String(s.perUser),
+    ...webhookEnv,
+  };
+}
+
+export async function spawnWorker(options: WorkerOptions & { root: string }): Promise<Child> {
+  const { scenario, settings: s, prefix, root } = options;
+  if (scenario.worker === 'naive') {
+    return spawnChild(
+      'naive worker',
+      ['--import', 'tsx', NAIVE_WORKER_SCRIPT],
+      { ...commonEnv(options), NAIVE_PREFIX: prefix, NAIVE_POLL_MS: String(s.naivePollMs) },
+      root,
+    );
+  }
   return spawnChild(
     `worker (${scenario.kind})`,
     ['bin/higgsbot.js', 'start', '--role', 'worker'],
-    {
-      ...common,
-      QUEUE_PREFIX: prefix,
-      HTTP_PORT: String(port),
-      LOG_LEVEL: 'warn',
-      USER_MAX_ACTIVE: String(s.perUser),
-      ...webhookEnv,
-    },
+    await ourWorkerEnv(options),
     root,
   );
 }
