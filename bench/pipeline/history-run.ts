@@ -25,7 +25,7 @@ import { adminClient, assertLoopbackPostgres, createBenchDatabase } from '../pos
 import { ProcessSampler } from '../process-sampler.js';
 import { RedisSampler } from '../redis-sampler.js';
 import { sleep, waitFor } from '../waits.js';
-import { analyse, type ScenarioResult } from './analyse.js';
+import type { ScenarioResult } from './analyse.js';
 import {
   BackendCpuSampler,
   backendsGone,
@@ -36,10 +36,10 @@ import {
 } from './history-database.js';
 import type { WorkerCounts } from './history-worker.js';
 import { ourProducer } from './producers.js';
-import { type BenchRun, waitForRun } from './runner.js';
+import { analyseAndStop, type BenchRun, waitForRun } from './runner.js';
 import type { PipelineBenchSettings, Scenario } from './scenarios.js';
 import { Tracker } from './tracker.js';
-import { ourWorkerEnv, stopWorker, waitForWorkers } from './workers.js';
+import { ourWorkerEnv, waitForWorkers } from './workers.js';
 
 export const HISTORY_WORKER_SCRIPT = 'bench/pipeline/history-worker.ts';
 
@@ -233,7 +233,11 @@ export function runHistoryScenario(run: BenchRun, scenario: Scenario, mode: Hist
     rss.stop();
     await redis.finish();
     await progress?.stop();
-    const pipeline = analyse(s, {
+    const {
+      result: pipeline,
+      stopMs,
+      exitCode,
+    } = await analyseAndStop(run, label, {
       scenario,
       sim,
       tracker,
@@ -247,9 +251,6 @@ export function runHistoryScenario(run: BenchRun, scenario: Scenario, mode: Hist
       capped,
       notes: [...notes, ...scenario.notes],
     });
-    const exitBefore = child.exitCode();
-    const stopMs = await stopWorker(child);
-    control.log(`${label}: done (worker stopped in ${sec(stopMs)})`);
 
     const result: HistoryRunResult = {
       mode,
@@ -260,7 +261,7 @@ export function runHistoryScenario(run: BenchRun, scenario: Scenario, mode: Hist
       workerRedisTotal: Object.values(redisDelta(before, after)).reduce((a, b) => a + b, 0),
       progressEvents: tracker.events,
       stopMs,
-      exitCode: exitBefore ?? child.exitCode(),
+      exitCode,
       output: { stdout: child.stdout, stderr: child.stderr },
       notes: pipeline.notes,
     };

@@ -146,7 +146,7 @@ export function runScenario(run: BenchRun, scenario: Scenario): Promise<Scenario
     rss.sample();
     rss.stop();
     await redis.finish();
-    const result = analyse(s, {
+    const { result, stopMs, exitCode } = await analyseAndStop(run, kind, {
       scenario,
       sim,
       tracker,
@@ -160,9 +160,15 @@ export function runScenario(run: BenchRun, scenario: Scenario): Promise<Scenario
       capped,
       notes: [...notes, ...scenario.notes],
     });
-    const exitBefore = child.exitCode();
-    const stopMs = await stopWorker(child);
-    control.log(`${kind}: done (worker stopped in ${sec(stopMs)})`);
-    return { ...result, stopMs, exitCode: exitBefore ?? child.exitCode() };
+    return { ...result, stopMs, exitCode };
   });
+}
+
+/** A run's figures from what was sampled, then the worker stopped (its exit code kept from before the stop). */
+export async function analyseAndStop(run: BenchRun, label: string, inputs: Parameters<typeof analyse>[1]) {
+  const result = analyse(run.settings, inputs);
+  const exitBefore = inputs.child.exitCode();
+  const stopMs = await stopWorker(inputs.child);
+  run.control.log(`${label}: done (worker stopped in ${sec(stopMs)})`);
+  return { result, stopMs, exitCode: exitBefore ?? inputs.child.exitCode() };
 }
