@@ -18,7 +18,6 @@ import type {
   ImageInput,
   MemoryTurn,
   OptionSet,
-  Proposal,
   RecommendInput,
   ResultSummary,
 } from './assistant-types.js';
@@ -38,6 +37,7 @@ import type {
   OptionStore,
   Recommender,
 } from './ports.js';
+import { proposeOptions, withEstimates } from './proposals.js';
 import { EMPTY_MESSAGE_HINT, normalizeRequestText } from './request-text.js';
 import type { ConversationRef, GenerationOption } from './types.js';
 
@@ -174,11 +174,11 @@ export class Assistant {
       };
     }
 
-    const proposal = await this.propose(input, notes);
+    const proposal = await proposeOptions(this.deps, input, notes);
     if (proposal.declined || proposal.options.length === 0) {
       return { kind: 'hint', text: proposal.declined ? proposal.text : NOTHING_TO_OFFER };
     }
-    const options = await this.withEstimates(proposal.options);
+    const options = await withEstimates(this.deps, proposal.options);
     const set = await deps.optionStore.save({
       conversation: request.conversation,
       text: proposal.text,
@@ -321,43 +321,6 @@ export class Assistant {
     }
   }
 
-  /** The agent within its time budget; the offline recommender when it is absent, fails or is too slow. */
-  private async propose(input: RecommendInput, notes: string[]): Promise<Proposal> {
-    const { agent, offline, agentTimeoutMs, logger } = this.deps;
-    let proposal: Proposal | undefined;
-    if (agent) {
-      try {
-        proposal = await agent.recommend(input, AbortSignal.timeout(agentTimeoutMs));
-      } catch (error) {
-        logger.warn({ err: error }, 'the agent failed; answering with the offline recommender');
-        notes.push('Offline mode: Claude did not answer in time, so these options come from the built-in recommender.');
-      }
-    } else {
-      notes.push('Offline mode: Claude is not configured, so these options come from the built-in recommender.');
-    }
-    if (proposal && (proposal.declined || proposal.options.length >= 2)) return proposal;
-    const fallback = await offline.recommend(input, AbortSignal.timeout(agentTimeoutMs));
-    if (!proposal || proposal.options.length === 0) return fallback;
-    // Claude gave one usable option: keep it first and fill up with distinct offline ones.
-    const extra = fallback.options.filter((o) => !proposal.options.some((p) => sameRecipe(p, o)));
-    return { ...proposal, options: [...proposal.options, ...extra].slice(0, 4) };
-  }
-
-  private async withEstimates(options: GenerationOption[]): Promise<GenerationOption[]> {
-    const { estimator, estimateTimeoutMs = 1_500 } = this.deps;
-    if (!estimator) return options;
-    const signal = AbortSignal.timeout(estimateTimeoutMs);
-    return Promise.all(
-      options.map(async (option) => {
-        try {
-          return { ...option, estimate: await estimator.estimate(option, signal) };
-        } catch {
-          return option;
-        }
-      }),
-    );
-  }
-
   /** The thread's recent generations with their state, and the image to animate where there is one. */
   private async recentResults(memory: readonly MemoryTurn[]): Promise<ResultSummary[]> {
     const chosen = memory.filter((t) => t.role === 'chosen').slice(-RESULTS_IN_CONTEXT);
@@ -385,8 +348,4 @@ function imageOf(
   const image = assets?.find((a) => a.contentType.startsWith('image/'));
   // The provider's URL: Higgsfield can fetch it, whatever our own store is.
   return image ? { url: image.providerUrl, contentType: image.contentType, sizeBytes: image.sizeBytes } : undefined;
-}
-
-function sameRecipe(a: GenerationOption, b: GenerationOption): boolean {
-  return a.modelId === b.modelId && a.style?.id === b.style?.id && a.prompt === b.prompt;
 }
