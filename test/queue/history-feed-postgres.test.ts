@@ -54,6 +54,7 @@ beforeAll(async () => {
     silentLogger(),
   );
   sql = new pg.Pool({ connectionString: database.url, max: 1 });
+  sql.on('error', () => undefined);
   const recording = recordingLogger();
   lines = recording.lines;
   feed = await startHistoryFeed({
