@@ -131,5 +131,8 @@ export function toMediaAsset(asset: HistoryAsset, url: string): MediaAsset {
     sizeBytes: asset.sizeBytes,
     url,
     providerUrl: asset.providerUrl,
+    ...(asset.width !== undefined ? { width: asset.width } : {}),
+    ...(asset.height !== undefined ? { height: asset.height } : {}),
+    ...(asset.durationS !== undefined ? { durationS: asset.durationS } : {}),
   };
 }

@@ -85,6 +85,10 @@ export interface MediaAsset {
   url: string;
   /** The provider's own URL of the file (expires after the account's retention). */
   providerUrl: string;
+  /** An image's size and a video's length, when its first bytes say (src/media/media-facts.ts). */
+  width?: number;
+  height?: number;
+  durationS?: number;
 }
 
 export interface GenerationResult {

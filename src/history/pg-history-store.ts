@@ -106,6 +106,9 @@ export class PgHistoryStore implements HistoryStore {
                 content_type: dbText(asset.contentType),
                 size_bytes: asset.sizeBytes,
                 provider_url: dbText(asset.providerUrl),
+                width: asset.width ?? null,
+                height: asset.height ?? null,
+                duration_s: asset.durationS ?? null,
               })),
             )
             .onConflict((oc) => oc.columns(['generation_id', 'index']).doNothing())

@@ -3,13 +3,13 @@
  * Status, content-type and content-length are checked before a byte of the body is read; a failure of the
  * provider's socket mid-body is re-raised inside the stream as MEDIA_FETCH_FAILED so the store passes it on.
  */
-import { PassThrough } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { MediaStore } from '../core/ports.js';
 import type { MediaAsset } from '../core/types.js';
 import { AbortedError, AppError, ErrorCode } from '../errors.js';
 import { contentLength, describeUrl, discard, headerValue, httpGet, isRetryableStatus } from './http-get.js';
 import { mediaTooLargeError } from './media-common.js';
+import { HeadCapture, mediaFacts } from './media-facts.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_REDIRECTS = 3;
@@ -108,7 +108,8 @@ export async function downloadToStore(options: DownloadOptions): Promise<MediaAs
   }
 
   // The store destroys what it is given on failure; a destroyed `source` stops the provider's socket too.
-  const source = new PassThrough();
+  // It keeps the file's first bytes on the way, for its dimensions or duration.
+  const source = new HeadCapture();
   body.on('error', (error) => {
     source.destroy(
       signal?.aborted
@@ -119,13 +120,14 @@ export async function downloadToStore(options: DownloadOptions): Promise<MediaAs
   source.on('close', () => body.destroy());
   body.pipe(source);
 
-  return options.store.put(options.key, source, {
+  const asset = await options.store.put(options.key, source, {
     contentType: mediaType(contentType),
     maxBytes: options.maxBytes,
     providerUrl: options.url,
     ...(declared !== undefined ? { expectedBytes: declared } : {}),
     ...(signal ? { signal } : {}),
   });
+  return { ...asset, ...mediaFacts(source.head(), asset.contentType) };
 }
 
 function fetchFailed(message: string, retryable: boolean, cause?: unknown): AppError {

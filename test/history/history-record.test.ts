@@ -219,6 +219,24 @@ describe.each(backends('history_record'))('history records on $name', (backend: 
     expect(entry?.option.params).toEqual({ note: 'also here \ufffd' });
   });
 
+  it("keeps each asset's dimensions or duration where its file said them", async () => {
+    const id = generationId();
+    const conversation = conversationOf(person());
+    const option = optionFor('a harbour at dawn');
+    const image = { ...assetFor(id, 0), width: 1536, height: 1024 };
+    const clip = { ...assetFor(id, 1), contentType: 'video/mp4', durationS: 5.04 };
+    const unknown = assetFor(id, 2);
+    const [queued] = lifeOf(id, conversation, option, 1_000_000);
+    await store.recordProgress(queued!);
+    await store.recordProgress(event(id, conversation, option, 'done', 1_005_000, { assets: [image, clip, unknown] }));
+    const assets = (await store.get(id))?.assets ?? [];
+    expect(assets.map((a) => [a.width, a.height, a.durationS])).toEqual([
+      [1536, 1024, undefined],
+      [undefined, undefined, 5.04],
+      [undefined, undefined, undefined],
+    ]);
+  });
+
   it('keeps image-to-video recipes whole: motions, no style, no estimate', async () => {
     const user = person();
     const conversation = conversationOf(user, 'slack');

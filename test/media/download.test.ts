@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaStore } from '../../src/core/ports.js';
 import { AppError, ErrorCode } from '../../src/errors.js';
+import { renderPng } from '../../src/higgsfield/simulator/index.js';
 import { downloadToStore, extensionFor, isAllowedType } from '../../src/media/download.js';
 import { createLocalMediaStore } from '../../src/media/local-media-store.js';
 import { sampleMemoryPeak } from '../support/memory.js';
@@ -16,6 +17,7 @@ import { startServer, streamBytes, type TestServer } from './support/http-server
 import { MIB } from './support/streams.js';
 
 const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(200_000, 7)]);
+const REAL_PNG = renderPng('download', 48);
 let dir: string;
 let server: TestServer;
 let store: MediaStore;
@@ -25,6 +27,10 @@ beforeAll(async () => {
   store = createLocalMediaStore({ dir });
   server = await startServer((req, res) => {
     switch (req.url) {
+      case '/real.png':
+        res.writeHead(200, { 'content-type': 'image/png', 'content-length': REAL_PNG.length });
+        res.end(REAL_PNG);
+        return;
       case '/ok.png':
         res.writeHead(200, { 'content-type': 'image/png', 'content-length': PNG.length });
         res.end(PNG);
@@ -108,6 +114,13 @@ describe('downloadToStore', () => {
     expect(asset).toMatchObject({ key: 'd/ok.png', contentType: 'image/png', sizeBytes: PNG.length });
     expect(asset.providerUrl).toBe(`${server.url}/ok.png`);
     expect(await readFile(join(dir, 'd/ok.png'))).toEqual(PNG);
+  });
+
+  it('reads an image’s width and height from the bytes on their way into the store, and nothing it cannot read', async () => {
+    expect(await download('/real.png', 'd/real.png')).toMatchObject({ width: 48, height: 48 });
+    const unreadable = await download('/ok.png', 'd/ok2.png');
+    expect(unreadable.width).toBeUndefined();
+    expect(unreadable.durationS).toBeUndefined();
   });
 
   it('downloads 30 MB with memory that does not grow with the file', async () => {

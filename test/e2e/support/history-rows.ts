@@ -17,7 +17,7 @@ export interface RecordedHistory {
     label: string;
     hasEstimate: boolean;
     states: string[];
-    assets: Array<{ contentType: string; sizeBytes: number; storageKey: string }>;
+    assets: Array<{ contentType: string; sizeBytes: number; storageKey: string; width: number; height: number }>;
   }>;
 }
 
@@ -34,7 +34,7 @@ export async function recordedHistory(databaseUrl: string): Promise<RecordedHist
               coalesce((select array_agg(s.state order by s.at) from generation_states s
                          where s.generation_id = g.generation_id), '{}') as states,
               coalesce((select json_agg(json_build_object('contentType', a.content_type, 'sizeBytes', a.size_bytes,
-                        'storageKey', a.storage_key) order by a."index") from assets a
+                        'storageKey', a.storage_key, 'width', a.width, 'height', a.height) order by a."index") from assets a
                          where a.generation_id = g.generation_id), '[]') as assets
          from generations g order by g.created_at`,
     );
@@ -96,5 +96,8 @@ export async function expectFlowRecorded(
   const life = ['queued', 'submitted', 'rendering', 'delivering', 'done'];
   expect(states).toEqual(life.filter((state) => states.includes(state)));
   expect(states).toEqual(expect.arrayContaining(['queued', 'submitted', 'delivering', 'done']));
-  expect(history.generations[0]?.assets).toEqual([expect.objectContaining({ contentType: 'image/png' })]);
+  // The simulator's images are 64 × 64 PNGs; their size is read from the file on its way into the store.
+  expect(history.generations[0]?.assets).toEqual([
+    expect.objectContaining({ contentType: 'image/png', width: 64, height: 64 }),
+  ]);
 }
