@@ -10,7 +10,7 @@
  * Every error meaning "the database is not there" becomes a ServiceUnavailableError (database-errors.ts).
  * The schema is brought up to date before the first operation that reaches the database (see `migrate`).
  */
-import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql, type Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { z } from 'zod';
 import type {
   HistoryDeletion,
@@ -28,6 +28,7 @@ import { toHistoryError } from './database-errors.js';
 import { dbText, jsonb, timestamp } from './database-text.js';
 import { decodeCursor, encodeCursor } from './history-cursor.js';
 import type { HistoryDatabase } from './history-database.js';
+import { deleteAll } from './history-deletion.js';
 import { parseHistoryId } from './history-ids.js';
 import { STATE_RANK, selectEntries, stateRank, toEntry } from './history-rows.js';
 import { conversationTitle } from './history-title.js';
@@ -356,32 +357,4 @@ async function advanceState(trx: Trx, event: ProgressEvent): Promise<void> {
     })
     .where('generation_id', '=', event.generationId)
     .execute();
-}
-
-type Filter<T extends keyof HistoryDatabase> = (eb: ExpressionBuilder<HistoryDatabase, T>) => Expression<SqlBool>;
-
-/** Deletes the generations (with their assets and states) and conversations (with their turns) matched. */
-async function deleteAll(
-  trx: Trx,
-  generations: Filter<'generations'>,
-  conversations: Filter<'conversations'>,
-): Promise<HistoryDeletion> {
-  await sql`set local statement_timeout = '10min'`.execute(trx);
-  const generationIds = trx.selectFrom('generations').select('generation_id').where(generations);
-  const conversationIds = trx.selectFrom('conversations').select('conversation_id').where(conversations);
-  const media = await trx
-    .deleteFrom('assets')
-    .where('generation_id', 'in', generationIds)
-    .returning('storage_key')
-    .execute();
-  const gone = await trx
-    .with('g', (db) => db.deleteFrom('generations').where(generations).returning('generation_id'))
-    .with('t', (db) => db.deleteFrom('turns').where('conversation_id', 'in', conversationIds).returning('turn_id'))
-    .selectNoFrom([
-      sql<number>`(select cast(count(*) as integer) from g)`.as('generations'),
-      sql<number>`(select cast(count(*) as integer) from t)`.as('turns'),
-    ])
-    .executeTakeFirstOrThrow();
-  await trx.deleteFrom('conversations').where(conversations).execute();
-  return { generations: gone.generations, turns: gone.turns, mediaKeys: media.map((m) => m.storage_key) };
 }
