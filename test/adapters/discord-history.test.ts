@@ -13,7 +13,7 @@ import type { PlatformAdapter } from '../../src/core/platform.js';
 import type { ConversationRef } from '../../src/core/types.js';
 import { silentLogger } from '../../src/log.js';
 import { type DiscordDouble, type InteractionResponseRecord, Perm, startDiscordDouble } from '../doubles/index.js';
-import { type FinishedGeneration, type HistoryWorld, startHistoryWorld } from './support/history-world.js';
+import { type FinishedGeneration, type HistoryWorld, startHistoryWorld, unused } from './support/history-world.js';
 
 const EPHEMERAL = 64;
 const BUTTON_DANGER = 4;
@@ -28,8 +28,6 @@ let dave: string;
 /** Alice's generations, newest first. */
 const made: FinishedGeneration[] = [];
 let bobs: FinishedGeneration;
-
-const unused = (what: string) => () => Promise.reject(new Error(`the history specs used ${what}`));
 
 /** A conversation in the double's general channel, as the bot records one. */
 const inGeneral = (userId: string): ConversationRef => ({

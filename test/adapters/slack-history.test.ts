@@ -25,7 +25,7 @@ import {
   startResponseUrlSink,
   startSlackApiDouble,
 } from '../doubles/index.js';
-import { type FinishedGeneration, type HistoryWorld, startHistoryWorld } from './support/history-world.js';
+import { type FinishedGeneration, type HistoryWorld, startHistoryWorld, unused } from './support/history-world.js';
 
 const SECRET = 'test-signing-secret';
 const CHANNEL = 'C0GENERAL';
@@ -43,8 +43,6 @@ let events: string;
 /** Alice's generations, newest first. */
 const made: FinishedGeneration[] = [];
 let bobs: FinishedGeneration;
-
-const unused = (what: string) => () => Promise.reject(new Error(`the history specs used ${what}`));
 
 /** A conversation in the general channel of the double's workspace, as the bot records one. */
 const inGeneral = (userId: string): ConversationRef => ({

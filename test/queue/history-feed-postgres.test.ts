@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HistoryStore, HistoryTurn } from '../../src/core/history.js';
-import type { ProgressEvent } from '../../src/core/types.js';
+import type { HistoryStore } from '../../src/core/history.js';
 import { openHistoryStore } from '../../src/history/open-history-store.js';
 import { silentLogger } from '../../src/log.js';
 import { type HistoryFeed, startHistoryFeed } from '../../src/queue/history-feed.js';
@@ -20,7 +19,7 @@ import { waitUntil } from '../e2e/support/wait.js';
 import { recordingLogger } from '../history/history-backends.js';
 import { type TcpProxy, tcpProxy } from '../history/tcp-proxy.js';
 import { freePort } from '../support/free-port.js';
-import { conversationOf, optionFor } from '../support/memory-history.js';
+import { conversationOf, feedEntries } from '../support/memory-history.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { deleteKeys, redisUrl, testPrefix } from '../support/redis.js';
 
@@ -76,29 +75,8 @@ afterAll(async () => {
 });
 
 const producer = () => connect();
-let clock = Date.now();
 const conversation = conversationOf('pg-ann');
-
-function event(generationId: string, state: ProgressEvent['state'], extra: Partial<ProgressEvent> = {}): ProgressEvent {
-  return {
-    generationId,
-    conversation,
-    state,
-    modelId: 'nano-banana',
-    label: 'Nano Banana',
-    atMs: ++clock,
-    ...(state === 'queued' ? { option: optionFor(`prompt of ${generationId}`) } : {}),
-    ...extra,
-  };
-}
-
-const request = (turnId: string, text: string): HistoryTurn => ({
-  kind: 'request',
-  turnId,
-  conversation,
-  text,
-  atMs: ++clock,
-});
+const { event, request, reply } = feedEntries(conversation);
 
 async function stateRows(generationId: string): Promise<Record<string, number>> {
   const { rows } = await sql.query<{ state: string; n: string }>(
@@ -165,7 +143,7 @@ describe('the history feed into PostgreSQL', () => {
 
     await proxy.stop(); // the database is gone; the generation goes on
     for (const state of ['submitted', 'rendering', 'delivering', 'done'] as const) await bus.publish(event(id, state));
-    await log.append({ kind: 'reply', turnId: 'pg-t3', conversation, text: 'Here it is.', atMs: ++clock });
+    await log.append(reply('pg-t3', 'Here it is.'));
     await waitUntil(() => lines.some((l) => String(l.msg).startsWith('the history store is failing')), {
       timeoutMs: 15_000,
       what: 'the feed noticing the outage',

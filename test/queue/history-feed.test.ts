@@ -7,8 +7,7 @@
 import { Writable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { HistoryStore, HistoryTurn } from '../../src/core/history.js';
-import type { ProgressEvent } from '../../src/core/types.js';
+import type { HistoryStore } from '../../src/core/history.js';
 import { ServiceUnavailableError } from '../../src/errors.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { HISTORY_GROUP, type HistoryFeed, startHistoryFeed } from '../../src/queue/history-feed.js';
@@ -17,7 +16,7 @@ import { createRedisProgressBus } from '../../src/queue/progress-bus.js';
 import { createRedis } from '../../src/queue/redis.js';
 import { startRedisServer } from '../e2e/support/redis-server.js';
 import { settle, waitUntil } from '../e2e/support/wait.js';
-import { conversationOf, createMemoryHistoryStore, optionFor } from '../support/memory-history.js';
+import { conversationOf, createMemoryHistoryStore, feedEntries, optionFor } from '../support/memory-history.js';
 import { deleteKeys, redisUrl, testPrefix } from '../support/redis.js';
 
 const url = redisUrl();
@@ -84,24 +83,7 @@ function deployment() {
 }
 
 const conversation = conversationOf('ann');
-let clock = Date.now();
-
-function event(generationId: string, state: ProgressEvent['state'], extra: Partial<ProgressEvent> = {}): ProgressEvent {
-  return {
-    generationId,
-    conversation,
-    state,
-    modelId: 'nano-banana',
-    label: 'Nano Banana',
-    atMs: ++clock,
-    ...(state === 'queued' ? { option: optionFor(`prompt of ${generationId}`) } : {}),
-    ...extra,
-  };
-}
-
-function request(turnId: string, text: string): HistoryTurn {
-  return { kind: 'request', turnId, conversation, text, atMs: ++clock };
-}
+const { event, request, reply } = feedEntries(conversation);
 
 const FLOW = ['queued', 'submitted', 'rendering', 'delivering', 'done'] as const;
 
@@ -123,14 +105,12 @@ describe('the history feed', () => {
     await bus.publish(event('gen-1', 'queued'));
     await feed(store);
     await waitUntil(() => store.rows.length === 2, { timeoutMs: 10_000, what: 'what came before the feed' });
-    await log.append({
-      kind: 'reply',
-      turnId: 't2',
-      conversation,
-      text: 'Here are three ways to make it.',
-      optionSet: { key: 'AbCdEfGhIj', options: [optionFor('a lighthouse at dusk')] },
-      atMs: ++clock,
-    });
+    await log.append(
+      reply('t2', 'Here are three ways to make it.', {
+        key: 'AbCdEfGhIj',
+        options: [optionFor('a lighthouse at dusk')],
+      }),
+    );
     for (const state of FLOW.slice(1)) {
       const assets = [
         { key: '2026/01/01/gen-1-0.png', contentType: 'image/png', sizeBytes: 5, url: 'u', providerUrl: 'p' },

@@ -287,3 +287,31 @@ export async function recordFinished(
   await store.recordProgress({ ...base, state: 'done', assets: [asset], atMs });
   return key;
 }
+
+/**
+ * Progress events and request turns of one conversation, each later than the one before (the feed specs
+ * write them to the streams as the pipeline and the assistant would).
+ */
+export function feedEntries(conversation: ConversationRef) {
+  let clock = Date.now();
+  return {
+    event(generationId: string, state: ProgressEvent['state'], extra: Partial<ProgressEvent> = {}): ProgressEvent {
+      return {
+        generationId,
+        conversation,
+        state,
+        modelId: 'nano-banana',
+        label: 'Nano Banana',
+        atMs: ++clock,
+        ...(state === 'queued' ? { option: optionFor(`prompt of ${generationId}`) } : {}),
+        ...extra,
+      };
+    },
+    request(turnId: string, text: string): HistoryTurn {
+      return { kind: 'request', turnId, conversation, text, atMs: ++clock };
+    },
+    reply(turnId: string, text: string, optionSet?: { key: string; options: GenerationOption[] }): HistoryTurn {
+      return { kind: 'reply', turnId, conversation, text, ...(optionSet ? { optionSet } : {}), atMs: ++clock };
+    },
+  };
+}

@@ -96,3 +96,6 @@ export async function startHistoryWorld(name: string): Promise<HistoryWorld> {
     },
   };
 }
+
+/** A dependency the history specs must never call (a press of these buttons touches no queue or provider). */
+export const unused = (what: string) => () => Promise.reject(new Error(`the history specs used ${what}`));
