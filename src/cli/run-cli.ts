@@ -4,6 +4,7 @@
  * `io.signal` and given a moment to clean up, and the runner never waits on output nobody will read.
  */
 import { AppError, BadInputError } from '../errors.js';
+import { apiKeysCommand } from './api-keys-command.js';
 import { chatCommand } from './chat-command.js';
 import { doctorCommand } from './doctor-command.js';
 import { generateCommand } from './generate-command.js';
@@ -35,6 +36,10 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   'register-commands': {
     run: registerCommandsCommand,
     summary: 'register Discord slash commands (guild when DISCORD_GUILD_ID is set)  [--dry-run]',
+  },
+  'api-keys': {
+    run: apiKeysCommand,
+    summary: 'keys for the web API: create --user <name> | list [--json] | revoke <id>',
   },
   doctor: { run: doctorCommand, summary: 'check the configuration and reach each configured service  [--json]' },
   simulator: { run: simulatorCommand, summary: 'run the built-in Higgsfield simulator  [--port 8787]' },

@@ -8,6 +8,8 @@
  * database is down. Every write is idempotent — keyed by ids the events already carry — so a retried step
  * or a redelivered entry changes nothing.
  */
+import type { ApiKeyStore } from './api-keys.js';
+import type { ChatStore } from './chats.js';
 import type {
   ConversationRef,
   FailureReason,
@@ -26,6 +28,8 @@ export type HistoryTurn =
       turnId: string;
       conversation: ConversationRef;
       text: string;
+      /** Links to what the person attached (the web's uploads), as they sent them. */
+      attachments?: readonly string[];
       atMs: number;
     }
   | {
@@ -56,6 +60,8 @@ export interface HistoryEntry {
   conversation: ConversationRef;
   /** The option's recipe: kind, model, params, prompt, style or motions, label, reason, estimate. */
   option: GenerationOption;
+  /** What was chosen: `<option set key>:<index>` for an option, `reroll:<id>` for a re-roll (when recorded). */
+  choiceKey?: string;
   state: GenerationState;
   /** Every state change, oldest first. */
   states: ReadonlyArray<{ state: GenerationState; atMs: number }>;
@@ -110,6 +116,10 @@ export interface HistoryStore {
   forget(platform: Platform, userId: string): Promise<HistoryDeletion>;
   /** Everything last active before `beforeMs` (HISTORY_RETENTION_DAYS). */
   purge(beforeMs: number): Promise<HistoryDeletion>;
+  /** Conversations as named, paged chats (the web platform); on the same database. */
+  readonly chats?: ChatStore;
+  /** The web platform's API keys; on the same database. */
+  readonly apiKeys?: ApiKeyStore;
   close(): Promise<void>;
 }
 

@@ -17,7 +17,7 @@ export function progressEvent(
     modelId: spec.option.modelId,
     label: spec.option.label,
     atMs: Date.now(),
-    ...(state === 'queued' ? { option: spec.option } : {}),
+    ...(state === 'queued' ? { option: spec.option, ...(spec.choiceKey ? { choiceKey: spec.choiceKey } : {}) } : {}),
     ...extra,
   };
 }

@@ -118,6 +118,8 @@ export interface ProgressEvent {
   label?: string;
   /** queued: the whole recipe, for history (src/core/history.ts). */
   option?: GenerationOption;
+  /** queued: what was chosen (`<option set key>:<index>`, `reroll:<id>`), for history. */
+  choiceKey?: string;
   atMs: number;
   /** queued: 1-based place among generations not yet submitted. */
   position?: number;

@@ -46,6 +46,7 @@ export function selectEntries(db: Kysely<HistoryDatabase>) {
       'g.label',
       'g.reason',
       'g.estimate',
+      'g.choice_key',
       'g.state',
       'g.failure_reason',
       'g.failure_message',
@@ -125,6 +126,7 @@ export function toEntry(row: EntryRow): HistoryEntry {
     updatedAtMs: ms(row.updated_at),
     assets: row.assets.map(toAsset),
   };
+  if (row.choice_key !== null) entry.choiceKey = row.choice_key;
   if (row.failure_reason !== null) {
     entry.failure = { reason: row.failure_reason as FailureReason, message: row.failure_message ?? '' };
   }

@@ -12,6 +12,8 @@
  */
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { z } from 'zod';
+import type { ApiKeyStore } from '../core/api-keys.js';
+import type { ChatStore } from '../core/chats.js';
 import type {
   HistoryDeletion,
   HistoryEntry,
@@ -33,6 +35,8 @@ import { parseHistoryId } from './history-ids.js';
 import { STATE_RANK, selectEntries, stateRank, toEntry } from './history-rows.js';
 import { conversationTitle } from './history-title.js';
 import { migrateHistory } from './migrations/index.js';
+import { PgApiKeyStore } from './pg-api-key-store.js';
+import { PgChatStore } from './pg-chat-store.js';
 
 /** Longest search text used (the rest is dropped): a search is a few words, not a document. */
 const MAX_SEARCH_CHARS = 500;
@@ -57,6 +61,9 @@ export interface PgHistoryStoreOptions {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export class PgHistoryStore implements HistoryStore {
+  /** The web's chats and keys: on the same database, migrated and error-mapped as every operation here. */
+  readonly chats: ChatStore;
+  readonly apiKeys: ApiKeyStore;
   private readonly db: Kysely<HistoryDatabase>;
   private maintenanceDb: Kysely<HistoryDatabase> | undefined;
   private migrated = false;
@@ -64,6 +71,9 @@ export class PgHistoryStore implements HistoryStore {
 
   constructor(private readonly options: PgHistoryStoreOptions) {
     this.db = options.db;
+    const run = <T>(work: () => Promise<T>) => this.run(work);
+    this.chats = new PgChatStore(this.db, run);
+    this.apiKeys = new PgApiKeyStore(this.db, run);
   }
 
   /**
@@ -125,6 +135,7 @@ export class PgHistoryStore implements HistoryStore {
         const title = turn.kind === 'request' ? conversationTitle(turn.text) : '';
         const conversationId = await touchConversation(trx, turn.conversation, turn.atMs, title || undefined);
         const optionSet = turn.kind === 'reply' && turn.optionSet ? jsonb(turn.optionSet) : null;
+        const attachments = turn.kind === 'request' && turn.attachments?.length ? jsonb(turn.attachments) : null;
         await trx
           .insertInto('turns')
           .values({
@@ -133,6 +144,7 @@ export class PgHistoryStore implements HistoryStore {
             role: turn.kind,
             text: dbText(turn.text),
             option_set: optionSet,
+            attachments,
             at: iso(turn.atMs),
           })
           .onConflict((oc) => oc.column('turn_id').doNothing())
@@ -302,6 +314,7 @@ function recipe(event: ProgressEvent) {
     label: dbText(option.label),
     reason: dbText(option.reason),
     estimate: option.estimate ? jsonb(option.estimate) : null,
+    choice_key: event.choiceKey ?? null,
   };
 }
 

@@ -17,7 +17,7 @@ import { openHistoryStore } from '../../src/history/open-history-store.js';
 import { createDatabase, recordingLogger } from './history-backends.js';
 import { conversationOf, generationId, lifeOf, optionFor, person } from './history-fixtures.js';
 
-const TABLES = ['assets', 'conversations', 'generation_states', 'generations', 'turns'];
+const TABLES = ['api_keys', 'assets', 'conversations', 'generation_states', 'generations', 'turns'];
 
 interface Fresh {
   /** A new Kysely on the same fresh database (a second "process" on PostgreSQL, the same handle on PGlite). */
@@ -81,7 +81,7 @@ describe.each(['PostgreSQL', 'PGlite'] as const)('history migrations on %s', (na
     const database = await fresh[name]();
     const db = database.connect();
     expect(await tablesOf(db)).toEqual([]);
-    expect(await migrateHistory(db)).toEqual(['001_history']);
+    expect(await migrateHistory(db)).toEqual(['001_history', '002_web']);
     expect(await tablesOf(db)).toEqual(TABLES);
     const { rows } = await sql<{ indexname: string; indexdef: string }>`
       select indexname, indexdef from pg_indexes where tablename = 'generations' order by indexname`.execute(db);
@@ -112,7 +112,7 @@ describe.each(['PostgreSQL', 'PGlite'] as const)('history migrations on %s', (na
       migrateHistory(database.connect()),
       migrateHistory(database.connect()),
     ]);
-    expect(runs.flat()).toEqual(['001_history']);
+    expect(runs.flat()).toEqual(['001_history', '002_web']);
     expect(await tablesOf(database.connect())).toEqual(TABLES);
     await database.drop();
   });
@@ -127,7 +127,7 @@ describe('history stores opening together on PostgreSQL', () => {
     const stores = await Promise.all(logs.map(({ logger }) => openHistoryStore(config, logger)));
     try {
       const migratedLines = logs.flatMap(({ lines }) => lines.filter((l) => l.msg === 'history database migrated'));
-      expect(migratedLines.map((l) => l.applied)).toEqual([['001_history']]);
+      expect(migratedLines.map((l) => l.applied)).toEqual([['001_history', '002_web']]);
       const user = person();
       const id = generationId();
       const events = lifeOf(id, conversationOf(user), optionFor('four at once'), 1_000);

@@ -7,9 +7,11 @@
  */
 import { type Kysely, type Migration, Migrator } from 'kysely';
 import { history001 } from './001-history.js';
+import { history002 } from './002-web.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001_history': history001,
+  '002_web': history002,
 };
 
 /** Brings the schema up to date; resolves with the names applied by this call (none when it already was). */
