@@ -8,6 +8,7 @@
 import { type DiscordConfig, discordConfig } from './adapters/discord/discord-config.js';
 import { type SlackConfig, slackConfig } from './adapters/slack/slack-config.js';
 import { type TerminalConfig, terminalConfig } from './adapters/terminal/terminal-config.js';
+import { type WebConfig, webConfig } from './adapters/web/web-config.js';
 import type { ConfigBlock } from './config/config-block.js';
 import type { PlatformFactory } from './core/platform.js';
 
@@ -33,6 +34,12 @@ export const PLATFORMS = [
     config: slackConfig,
     load: async () => (await import('./adapters/slack/slack-platform.js')).createSlackPlatform,
     unconfigured: 'not configured (SLACK_BOT_TOKEN and a signing secret or app token)',
+  }),
+  entry<'web', WebConfig>({
+    id: 'web',
+    config: webConfig,
+    load: async () => (await import('./adapters/web/web-platform.js')).createWebPlatform,
+    unconfigured: 'not enabled (WEB_ENABLED=true serves the web API on HTTP_PORT)',
   }),
   entry<'terminal', TerminalConfig>({
     id: 'terminal',

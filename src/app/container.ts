@@ -11,7 +11,7 @@ import { ACK_PRIORITY_MAX_WAIT_MS } from '../ack-backlog.js';
 import type { Config } from '../config.js';
 import type { Assistant } from '../core/assistant.js';
 import type { HistoryStore } from '../core/history.js';
-import type { PlatformAdapter, PlatformServices, ProcessConsole } from '../core/platform.js';
+import type { PlatformAdapter, PlatformDeps, PlatformServices, ProcessConsole } from '../core/platform.js';
 import type { MediaStore, Publisher } from '../core/ports.js';
 import type { GenerationProvider } from '../core/provider.js';
 import { startStatusMessages } from '../core/status-messages.js';
@@ -83,10 +83,7 @@ export function createHiggsfieldClient(config: Config, logger: Logger): Higgsfie
 }
 
 /** Every configured platform's adapter, in the order of the platform list. */
-export async function createPlatforms(
-  config: Config,
-  deps: { store: MediaStore; logger: Logger; console: ProcessConsole },
-): Promise<PlatformAdapter[]> {
+export async function createPlatforms(config: Config, deps: PlatformDeps): Promise<PlatformAdapter[]> {
   const out: PlatformAdapter[] = [];
   for (const entry of PLATFORMS) {
     const settings = config.platforms[entry.id];
@@ -114,7 +111,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   await pipeline.ready();
   const closers: Closer[] = [];
-  const platforms = await createPlatforms(config, { store, logger, console: options.console });
+  const platforms = await createPlatforms(config, {
+    store,
+    logger,
+    console: options.console,
+    runtime: { redisUrl: config.redisUrl, keyPrefix: pipeline.settings.prefix, role },
+  });
   const app: App = { pipeline, provider, store, platforms, closers };
   const publishers = new Map<string, Publisher>(platforms.map((p) => [p.id, p.publisher]));
   if (options.history !== false) {
@@ -163,6 +165,14 @@ export async function createApp(options: AppOptions): Promise<App> {
         const catalog = await wired.catalogs.get();
         return query.trim() ? catalog.search('style', query, limit) : catalog.styles.slice(0, limit);
       },
+      async catalog() {
+        const catalog = await wired.catalogs.get();
+        return { styles: [...catalog.styles], motions: [...catalog.motions] };
+      },
+      ...(app.history ? { history: app.history } : {}),
+      ...(config.media.signedLinks || app.httpUrl
+        ? { publicUrl: config.media.signedLinks?.publicUrl ?? (app.httpUrl as string) }
+        : {}),
       rehost: (image) => rehostImage(image, (checked) => provider.upload(checked)),
       progress: pipeline.bus,
       afterAcks: () => backlog?.drained(ACK_PRIORITY_MAX_WAIT_MS) ?? Promise.resolve(),

@@ -62,6 +62,7 @@ async function checkPlatforms(config: Config, logger: Logger): Promise<CheckResu
     store: createMediaStore(config.media),
     logger,
     console: { output: discard() },
+    runtime: { redisUrl: config.redisUrl, keyPrefix: config.queue.prefix, role: 'bot' },
   });
   const groups = await Promise.all(
     PLATFORMS.map(async (entry): Promise<CheckResult[]> => {

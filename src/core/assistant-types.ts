@@ -20,6 +20,8 @@ export interface ChatRequest {
   text: string;
   intent?: IntentHint;
   image?: ImageInput;
+  /** Links to what the person attached (the web's uploads), kept with the request in history. */
+  attachments?: readonly string[];
 }
 
 export type RecommenderMode = 'claude' | 'offline';

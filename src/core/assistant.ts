@@ -75,6 +75,9 @@ export interface Actor {
 
 export type AssistantReply = { kind: 'hint'; text: string } | { kind: 'options'; set: OptionSet; notes: string[] };
 
+/** A turn's reply, with the history turns it appended (the web also writes them straight to its store). */
+export type TurnReply = AssistantReply & { turns: readonly HistoryTurn[] };
+
 /** The answer to "may this person do this?", with what the action needs when they may. */
 export type Check<T> =
   | ({ kind: 'ok' } & T)
@@ -112,27 +115,31 @@ export class Assistant {
    * A person's turn: options to show, or a hint when there is nothing to go on. Both the request and the
    * reply are appended to the history log (an empty message, which asks nothing, is not).
    */
-  async handleMessage(request: ChatRequest): Promise<AssistantReply> {
+  async handleMessage(request: ChatRequest): Promise<TurnReply> {
     const normalized = normalizeRequestText(request.text, request.image !== undefined || request.intent === 'animate');
-    if (normalized.kind === 'empty') return { kind: 'hint', text: EMPTY_MESSAGE_HINT };
+    if (normalized.kind === 'empty') return { kind: 'hint', text: EMPTY_MESSAGE_HINT, turns: [] };
     const { conversation } = request;
-    await this.log({
+    const asked: HistoryTurn = {
       kind: 'request',
       turnId: crypto.randomUUID(),
       conversation,
       text: normalized.text,
+      ...(request.attachments?.length ? { attachments: request.attachments } : {}),
       atMs: Date.now(),
-    });
+    };
+    await this.log(asked);
     const reply = await this.answer(request, normalized.text, normalized.note ? [normalized.note] : []);
-    await this.log({
+    const answered: HistoryTurn = {
       kind: 'reply',
       turnId: crypto.randomUUID(),
       conversation,
       text: reply.kind === 'hint' ? reply.text : reply.set.text,
       ...(reply.kind === 'options' ? { optionSet: { key: reply.set.key, options: reply.set.options } } : {}),
-      atMs: Date.now(),
-    });
-    return reply;
+      // A reply is never earlier than its request, even when both land in the same millisecond.
+      atMs: Math.max(Date.now(), asked.atMs + 1),
+    };
+    await this.log(answered);
+    return { ...reply, turns: [asked, answered] };
   }
 
   /** A page of the actor's own generations on this platform (page 1), matching `search` when not empty. */
@@ -196,16 +203,16 @@ export class Assistant {
   }
 
   /** Whether `actor` may press option `index` of set `key`: answered before anything is posted or started. */
-  private async checkOption(
+  async checkOption(
     key: string,
     index: number,
     actor: Actor,
-  ): Promise<Check<{ option: GenerationOption; conversation: ConversationRef }>> {
+  ): Promise<Check<{ option: GenerationOption; conversation: ConversationRef; createdAtMs: number }>> {
     const set = await this.deps.optionStore.get(key);
     const option = set?.options[index];
     if (!set || !option) return { kind: 'expired', message: EXPIRED };
     if (!mayAct(actor, set.conversation)) return { kind: 'not-allowed', message: NOT_YOURS };
-    return { kind: 'ok', option, conversation: set.conversation };
+    return { kind: 'ok', option, conversation: set.conversation, createdAtMs: set.createdAtMs };
   }
 
   /**
@@ -257,7 +264,7 @@ export class Assistant {
   }
 
   /** Image-to-video options for an image result, from the agent (or offline); `where` as for `reroll`. */
-  async animate(generationId: string, actor: Actor, where?: ConversationRef): Promise<AssistantReply | ChoiceOutcome> {
+  async animate(generationId: string, actor: Actor, where?: ConversationRef): Promise<TurnReply | ChoiceOutcome> {
     const check = await this.checkGeneration(generationId, actor, where);
     if (check.kind !== 'ok') return check;
     const { spec, state, assets } = check.generation;
@@ -275,6 +282,32 @@ export class Assistant {
   }
 
   /** Whether this thread has been talked in (a reply there continues the conversation). */
+  /**
+   * A recipe the caller built and validated itself (the web's direct model routes, or an option with the
+   * person's overrides): one durable generation, a repeat of the same `choiceKey` collapsing onto it.
+   */
+  async generate(conversation: ConversationRef, option: GenerationOption, choiceKey: string): Promise<ChoiceOutcome> {
+    return this.enqueue(conversation, option, choiceKey);
+  }
+
+  /** A generation's recipe, state and results: the queue's records, else history's (for its owner to read). */
+  async lookup(generationId: string): Promise<GenerationLookup | undefined> {
+    const live = await this.deps.queue.lookup(generationId);
+    if (live) return live;
+    const found = await this.records.lookup(generationId);
+    return found.kind === 'found' ? found.generation : undefined;
+  }
+
+  /** The key of the newest option set shown in this conversation ("make option 2" picks from it). */
+  async latestOptionSet(conversation: ConversationRef): Promise<string | undefined> {
+    const memory = await this.deps.memory.recent(conversation);
+    for (let i = memory.length - 1; i >= 0; i -= 1) {
+      const turn = memory[i];
+      if (turn?.role === 'options') return turn.key;
+    }
+    return undefined;
+  }
+
   async hasHistory(conversation: ConversationRef): Promise<boolean> {
     return (await this.deps.memory.recent(conversation)).length > 0;
   }

@@ -19,6 +19,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { CommandDefinition } from '../../commands/command-definition.js';
 import type { Assistant } from './assistant.js';
 import type { ImageInput } from './assistant-types.js';
+import type { HistoryStore } from './history.js';
 import type { CoreLogger, MediaStore, ProgressBus, Publisher } from './ports.js';
 import type { ConversationRef } from './types.js';
 
@@ -55,11 +56,24 @@ export interface PlatformImage {
   headers?: Record<string, string>;
 }
 
+/** A style or motion of the provider's catalog. */
+export interface CatalogItem {
+  id: string;
+  name: string;
+  description: string;
+}
+
 /** The core use cases and helpers a started platform hands people's turns and presses to. */
 export interface PlatformServices {
   assistant: Assistant;
   /** Soul styles matching a query (all of them, up to `limit`, for an empty one). */
-  searchStyles(query: string, limit: number): Promise<Array<{ id: string; name: string; description: string }>>;
+  searchStyles(query: string, limit: number): Promise<CatalogItem[]>;
+  /** The whole catalog: Soul styles and DoP motions. */
+  catalog?(): Promise<{ styles: CatalogItem[]; motions: CatalogItem[] }>;
+  /** The durable record (conversations, generations; chats and API keys where the store has them). */
+  history?: HistoryStore;
+  /** Where people reach this process's HTTP server: PUBLIC_URL, else the server's own address. */
+  publicUrl?: string;
   /** Check, fetch and re-host a person's image so the provider can read it. */
   rehost(image: PlatformImage): Promise<ImageInput>;
   /** Every generation's progress, from every worker process. */
@@ -72,10 +86,21 @@ export interface PlatformServices {
   logger: PlatformLogger;
 }
 
+/** Where the shared state lives, as plain settings (a platform that keeps state there opens its own client). */
+export interface PlatformRuntime {
+  redisUrl: string;
+  /** The queue's key prefix: every key a platform writes starts with it. */
+  keyPrefix: string;
+  /** The process's role: a worker posts results but takes no requests. */
+  role: 'all' | 'bot' | 'worker';
+}
+
 /** What every platform's factory is given besides its configuration. */
 export interface PlatformDeps {
   store: MediaStore;
   logger: PlatformLogger;
+  /** Absent only in specs of platforms that keep no state of their own. */
+  runtime?: PlatformRuntime;
   /** The process's console: the terminal platform writes results there and runs `higgsbot chat` on it. */
   console: ProcessConsole;
 }

@@ -12,6 +12,7 @@ import { type ResponseBacklog, trackResponseBacklog } from './response-backlog.j
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
 export interface Route {
+  /** An HTTP method, or '*' for any (a router of its own behind this route, such as the web API). */
   method: string;
   /** The exact path; with `prefix`, a prefix ending in '/' that matches every path below it. */
   path: string;
@@ -157,7 +158,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     const path = pathOf(req);
     const method = (req.method ?? 'GET').toUpperCase();
     const onPath = routesFor(routes, path);
-    const route = onPath.find((r) => r.method.toUpperCase() === method);
+    const route = onPath.find((r) => r.method.toUpperCase() === method) ?? onPath.find((r) => r.method === '*');
     try {
       if (!route) {
         if (onPath.length === 0) {

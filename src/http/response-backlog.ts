@@ -1,7 +1,8 @@
 /**
  * The HTTP server's side of the acknowledgement backlog (src/ack-backlog.ts): a connection is owed an answer
  * from the moment it is accepted until it sends its request (or closes), and a request until its response
- * closes. Under load Node accepts about one new connection per event-loop turn, so the rest of a burst waits
+ * head is written (or it closes): a long-lived answer such as an event stream or a large file is answered
+ * the moment it starts, so it never holds the acknowledgements behind it. Under load Node accepts about one new connection per event-loop turn, so the rest of a burst waits
  * in the kernel's queue, invisible here; the backlog's quiet period covers that.
  */
 import type { Server } from 'node:http';
@@ -21,7 +22,14 @@ export function trackResponseBacklog(server: Server, options: { quietMs?: number
   server.on('request', (req, res) => {
     untilRequest.get(req.socket)?.();
     untilRequest.delete(req.socket);
-    res.once('close', backlog.arrive());
+    const settle = backlog.arrive();
+    res.once('close', settle);
+    // Every response writes its head through writeHead (an implicit head too, via _implicitHeader).
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: typeof res, ...args: Parameters<typeof res.writeHead>) {
+      settle();
+      return writeHead.apply(this, args);
+    } as typeof res.writeHead;
   });
   server.once('close', () => backlog.releaseAll());
   return backlog;

@@ -57,6 +57,22 @@ describe('the response backlog', () => {
     await until(() => backlog.size() === 0);
   });
 
+  it('counts a long-lived answer (an event stream) as answered once its head is written', async () => {
+    const abort = new AbortController();
+    const streaming = fetch(`http://127.0.0.1:${port}/`, { signal: abort.signal });
+    await until(() => held.length === 1);
+    expect(backlog.size()).toBe(1);
+    const stream = held[0] as ServerResponse;
+    stream.writeHead(200, { 'content-type': 'text/event-stream' });
+    stream.write(': open\n\n');
+    expect((await streaming).status).toBe(200);
+    await until(() => backlog.size() === 0);
+    const started = performance.now();
+    await backlog.drained(1_000);
+    expect(performance.now() - started).toBeLessThan(400);
+    abort.abort();
+  });
+
   it('holds on while a burst is still arriving: a caller just after the last answer also goes first', async () => {
     const first = fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: 'x' });
     await until(() => held.length === 1);
