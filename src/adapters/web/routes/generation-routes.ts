@@ -1,0 +1,241 @@
+/**
+ * A generation and what can be done with it, as endpoints: `GET /generations/{id}` (its state, recipe and
+ * fresh links to its media), and `POST /generations/{id}/cancel`, `/reroll` and `/animate`, the buttons of
+ * the other platforms. Only the person who asked sees or acts on a generation: anyone else's, or one made
+ * on another platform, is not found, exactly like one that never existed.
+ *
+ * Decisions:
+ * - The state comes from the queue's record while it has one (history follows it through a feed, a moment
+ *   behind), else from history; the media and times from history, the links made fresh on every read; why
+ *   it failed from history, or from the chat's event stream while history has not heard yet.
+ * - Only full generation ids are taken: a short id (its first 8 characters) could name another person's.
+ * - Animate answers like `POST /chats/{id}/messages`: the assistant's new message with its options (201),
+ *   written to the chat at once, so the transcript shows it.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Actor } from '../../../core/assistant.js';
+import type { HistoryEntry } from '../../../core/history.js';
+import type { GenerationLookup } from '../../../core/ports.js';
+import type { ConversationRef, GenerationOption, GenerationState } from '../../../core/types.js';
+import { CANCEL_TEXT } from '../../shared/message-text.js';
+import { ErrorSchema, errorResponses, isoTime } from '../schemas/common.js';
+import {
+  CancelOutcomeSchema,
+  type GenerationBody,
+  GenerationIdParams,
+  GenerationQueuedSchema,
+  GenerationSchema,
+} from '../schemas/generation-schemas.js';
+import { MessagePostedSchema } from '../schemas/seed-b-chats.js';
+import { ownerOf, WEB_PLATFORM, type WebContext, type WebRoutes } from '../web-context.js';
+import { notFound, unavailable, unprocessable, WebError } from '../web-errors.js';
+import { actionsFor } from '../web-event-build.js';
+import { toMessageBody, turnAsMessage } from '../web-messages.js';
+
+const GENERATION_ID = /^gen-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const NOT_FOUND = 'Generation';
+
+interface OwnGeneration {
+  generationId: string;
+  conversation: ConversationRef;
+  option: GenerationOption;
+  state: GenerationState;
+  entry?: HistoryEntry;
+  live?: GenerationLookup;
+}
+
+const actorOf = (request: FastifyRequest): Actor => ({ userId: request.person.userId, isAdmin: false });
+
+/** The generation when it is the person's own (made on the web), else 404. */
+async function ownGeneration(ctx: WebContext, request: FastifyRequest, id: string): Promise<OwnGeneration> {
+  if (!GENERATION_ID.test(id)) throw notFound(NOT_FOUND);
+  const owner = ownerOf(request);
+  const live = await ctx.assistant.lookup(id);
+  // History down: what the queue remembers is enough; without it the error says history is unavailable.
+  const entry = await ctx.history.get(id, owner).catch((error: unknown) => {
+    if (live) return undefined;
+    throw error;
+  });
+  const conversation = live?.spec.conversation ?? entry?.conversation;
+  const option = live?.spec.option ?? entry?.option;
+  const state = live?.state ?? entry?.state;
+  if (!conversation || !option || !state) throw notFound(NOT_FOUND);
+  if (conversation.platform !== WEB_PLATFORM || conversation.userId !== owner.userId) throw notFound(NOT_FOUND);
+  return {
+    generationId: id,
+    conversation,
+    option,
+    state,
+    ...(entry ? { entry } : {}),
+    ...(live ? { live } : {}),
+  };
+}
+
+async function generationBody(ctx: WebContext, own: OwnGeneration): Promise<GenerationBody> {
+  const assets = own.entry?.assets.length ? own.entry.assets : (own.live?.assets ?? []);
+  const media = await Promise.all(
+    assets.map(async (asset) => ({
+      url: await ctx.media.link(asset.key, asset.providerUrl),
+      content_type: asset.contentType,
+      ...(asset.width !== undefined ? { width: asset.width } : {}),
+      ...(asset.height !== undefined ? { height: asset.height } : {}),
+      ...(asset.durationS !== undefined ? { duration_s: asset.durationS } : {}),
+    })),
+  );
+  const position =
+    own.state === 'queued'
+      ? (await ctx.assistant.activeJobs(own.conversation)).find((job) => job.generationId === own.generationId)
+          ?.position
+      : undefined;
+  const failure = own.entry?.failure ?? (await endedWithout(ctx, own));
+  return {
+    generation_id: own.generationId,
+    chat_id: own.conversation.channelId,
+    state: own.state,
+    label: own.option.label,
+    model: own.option.modelId,
+    kind: own.option.kind,
+    prompt: own.option.prompt,
+    ...(position !== undefined ? { position } : {}),
+    media,
+    ...(failure ? { message: failure.message, reason: failure.reason } : {}),
+    actions: actionsFor(own.state, assets),
+    ...(own.entry ? { created_at: isoTime(own.entry.createdAtMs), updated_at: isoTime(own.entry.updatedAtMs) } : {}),
+  };
+}
+
+/**
+ * Why a generation the queue says has failed or was canceled ended, while history has not heard yet (its
+ * feed is a moment behind): from the chat's event stream, which the publisher wrote before the state changed.
+ */
+async function endedWithout(ctx: WebContext, own: OwnGeneration): Promise<HistoryEntry['failure']> {
+  if (own.state !== 'failed' && own.state !== 'canceled') return undefined;
+  const events = await ctx.events.since(own.conversation.channelId, undefined, 1_000).catch(() => []);
+  for (let i = events.length - 1; i >= 0; i--) {
+    const { event } = events[i] ?? {};
+    if (event?.generation_id === own.generationId && event.message !== undefined) {
+      return { reason: event.reason ?? own.state, message: event.message };
+    }
+  }
+  return undefined;
+}
+
+export const generationRoutes: WebRoutes = (app, ctx) => {
+  const log = ctx.logger.child({ module: 'web-generations' });
+
+  app.get(
+    '/generations/:id',
+    {
+      schema: {
+        summary: 'A generation: its state, recipe and media',
+        tags: ['generations'],
+        params: GenerationIdParams,
+        response: { 200: GenerationSchema, ...errorResponses, 503: ErrorSchema },
+      },
+    },
+    async (request) => generationBody(ctx, await ownGeneration(ctx, request, request.params.id)),
+  );
+
+  app.post(
+    '/generations/:id/cancel',
+    {
+      schema: {
+        summary: 'Cancel a generation that has not started rendering',
+        description:
+          'Canceled while it waits; `too-late` once Higgsfield is rendering it; `already-finished` once it has ended.',
+        tags: ['generations'],
+        params: GenerationIdParams,
+        response: { 200: CancelOutcomeSchema, ...errorResponses, 503: ErrorSchema },
+      },
+    },
+    async (request) => {
+      const own = await ownGeneration(ctx, request, request.params.id);
+      const { outcome } = await ctx.assistant.cancel(own.generationId, actorOf(request));
+      if (outcome === 'not-allowed') throw notFound(NOT_FOUND);
+      // Known to history but no longer to the queue: it ended long ago.
+      const shown = outcome === 'not-found' ? 'already-finished' : outcome;
+      return { outcome: shown, message: CANCEL_TEXT[shown] };
+    },
+  );
+
+  app.post(
+    '/generations/:id/reroll',
+    {
+      schema: {
+        summary: 'The same recipe again, with a new seed',
+        description: 'Queues a new generation in the same chat; follow it on the chat’s events.',
+        tags: ['generations'],
+        params: GenerationIdParams,
+        response: { 202: GenerationQueuedSchema, ...errorResponses, 503: ErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const own = await ownGeneration(ctx, request, request.params.id);
+      const outcome = await ctx.assistant.reroll(own.generationId, actorOf(request));
+      switch (outcome.kind) {
+        case 'queued':
+          void reply.code(202);
+          return {
+            generation_id: outcome.generationId,
+            position: outcome.position,
+            estimated_wait_s: Math.round(outcome.estimatedWaitMs / 1_000),
+            duplicate: outcome.duplicate,
+          };
+        case 'not-allowed':
+          throw notFound(NOT_FOUND);
+        case 'expired':
+          throw new WebError(404, outcome.message);
+        case 'unavailable':
+          throw unavailable(outcome.message);
+      }
+    },
+  );
+
+  app.post(
+    '/generations/:id/animate',
+    {
+      schema: {
+        summary: 'Options to animate an image result',
+        description:
+          'The assistant proposes image-to-video options for the image, as an answer in the chat (the same shape ' +
+          'as `POST /chats/{id}/messages`); generate one with `POST /higgsfield/generate {option_id}`.',
+        tags: ['generations'],
+        params: GenerationIdParams,
+        response: { 201: MessagePostedSchema, ...errorResponses, 409: ErrorSchema, 503: ErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const own = await ownGeneration(ctx, request, request.params.id);
+      if (own.state !== 'done') {
+        throw new WebError(409, 'That result is not ready yet: animate it once it is done.');
+      }
+      const assets = own.entry?.assets.length ? own.entry.assets : (own.live?.assets ?? []);
+      if (!assets.some((asset) => asset.contentType.startsWith('image/'))) {
+        throw unprocessable('Only images can be animated.');
+      }
+      const answer = await ctx.assistant.animate(own.generationId, actorOf(request));
+      if (!('turns' in answer)) {
+        if (answer.kind === 'not-allowed') throw notFound(NOT_FOUND);
+        if (answer.kind === 'unavailable') throw unavailable(answer.message);
+        throw new WebError(404, answer.kind === 'expired' ? answer.message : 'That result can no longer be animated.');
+      }
+      for (const turn of answer.turns) {
+        await ctx.history.recordTurn(turn).catch((error: unknown) => {
+          log.warn(
+            { err: error, turnId: turn.turnId },
+            'a turn could not be written to the chat yet; the history feed will',
+          );
+        });
+      }
+      const replyTurn = answer.turns.find((turn) => turn.kind === 'reply');
+      if (!replyTurn) throw unprocessable(answer.kind === 'hint' ? answer.text : 'Nothing to animate was proposed.');
+      const message = toMessageBody(turnAsMessage(own.conversation.channelId, replyTurn));
+      void reply.code(201);
+      return {
+        message,
+        render_chunks: message.render_payload ?? [],
+        notes: answer.kind === 'options' ? answer.notes : [],
+      };
+    },
+  );
+};
