@@ -56,12 +56,22 @@ export interface ChatStore {
   /** The chat, its turns and generations (their media keys are returned for the media store to delete). */
   remove(owner: ChatOwner, chatId: string): Promise<HistoryDeletion | undefined>;
   /** Turns oldest first, after the cursor of the page before; undefined when the chat is not the owner's. */
-  messages(owner: ChatOwner, chatId: string, page: { limit: number; after?: string }): Promise<ChatPage<ChatMessage> | undefined>;
+  messages(
+    owner: ChatOwner,
+    chatId: string,
+    page: { limit: number; after?: string },
+  ): Promise<ChatPage<ChatMessage> | undefined>;
   /** The chat's generations, newest first (results for the gallery and `/attachments/by-chat`). */
   generations(owner: ChatOwner, chatId: string, limit: number): Promise<HistoryEntry[] | undefined>;
 }
 
 /** The conversation of a web chat: channel and thread are the chat's id. */
 export function chatConversation(owner: ChatOwner, chatId: string): ConversationRef {
-  return { platform: owner.platform, workspaceId: owner.platform, channelId: chatId, threadId: chatId, userId: owner.userId };
+  return {
+    platform: owner.platform,
+    workspaceId: owner.platform,
+    channelId: chatId,
+    threadId: chatId,
+    userId: owner.userId,
+  };
 }

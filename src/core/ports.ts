@@ -41,6 +41,23 @@ export interface MediaStore {
   link(key: string, providerUrl: string): Promise<string>;
   /** Delete a stored file (history's /forget and retention); a missing file is not an error. */
   remove(key: string): Promise<void>;
+  /**
+   * A URL a browser can PUT one file to, straight into the store (S3 only): the request must carry `headers`
+   * and exactly `sizeBytes` bytes, within `expiresInS`. Absent on a store that takes uploads only through us.
+   */
+  presignUpload?(key: string, upload: PresignUploadOptions): Promise<PresignedUpload>;
+}
+
+export interface PresignUploadOptions {
+  contentType: string;
+  sizeBytes: number;
+  expiresInS: number;
+}
+
+export interface PresignedUpload {
+  url: string;
+  /** Headers the PUT must send as signed (the content type; a browser sets the length itself). */
+  headers: Record<string, string>;
 }
 
 /**

@@ -4,14 +4,21 @@
  * the cap the counter errors and the upload is aborted. Asset URLs are presigned GETs (at most 7 days),
  * signed for S3_PUBLIC_URL when it is set: SigV4 signs the host, so a link presigned on the internal
  * S3_ENDPOINT (http://minio:9000) cannot be rewritten to the public host afterwards. With `linkFor` (the
- * bot's signed route) assets get that link instead.
+ * bot's signed route) assets get that link instead. `presignUpload` signs a browser's PUT the same way, with
+ * the content type and length as signed headers so the object is exactly what was announced.
  */
 
 import { pipeline as pipelineCallback, Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { MediaPutOptions, MediaStore } from '../core/ports.js';
+import type { MediaPutOptions, MediaStore, PresignedUpload, PresignUploadOptions } from '../core/ports.js';
 import type { MediaAsset } from '../core/types.js';
 import { AbortedError } from '../errors.js';
 import {
@@ -48,6 +55,7 @@ export interface S3MediaStore extends MediaStore, MediaReader {
   readonly bucket: string;
   /** A fresh presigned GET URL for a stored key, on S3_PUBLIC_URL when set, else on the endpoint. */
   presign(key: string): Promise<string>;
+  presignUpload(key: string, upload: PresignUploadOptions): Promise<PresignedUpload>;
   /** Releases the client's sockets when the store created the client itself. */
   close(): void;
 }
@@ -155,6 +163,26 @@ export function createS3MediaStore(options: S3MediaStoreOptions): S3MediaStore {
       if (options.linkFor) return options.linkFor(key);
       try {
         return await presign(key);
+      } catch (error) {
+        throw mediaStoreFailedError('presign', key, error);
+      }
+    },
+
+    async presignUpload(key: string, upload: PresignUploadOptions): Promise<PresignedUpload> {
+      const expiresIn = Math.min(MAX_PRESIGN_TTL_S, Math.max(1, Math.floor(upload.expiresInS)));
+      const command = new PutObjectCommand({
+        Bucket,
+        Key: validateMediaKey(key),
+        ContentType: upload.contentType,
+        ContentLength: upload.sizeBytes,
+      });
+      try {
+        // Type and length are signed headers, not query parameters: S3 refuses a PUT of another type or size.
+        const url = await getSignedUrl(signer, command, {
+          expiresIn,
+          signableHeaders: new Set(['content-type', 'content-length']),
+        });
+        return { url, headers: { 'content-type': upload.contentType } };
       } catch (error) {
         throw mediaStoreFailedError('presign', key, error);
       }
