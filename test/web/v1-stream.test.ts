@@ -1,0 +1,168 @@
+/**
+ * `POST /v1/chat/stream`, read the way a browser's fetch reads it: `event: message` frames whose chunks put
+ * together are the very text `POST /v1/chat` answers, then the options (or the started job), then `done`.
+ * Refusals are plain JSON answers with their status, before any stream. Also the SSE writer's own rules
+ * (frames a person's text cannot break, the hooks' headers kept on the stream).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { textChunks } from '../../src/adapters/web/routes/v1-chat-routes.js';
+import { sseFrame } from '../../src/adapters/web/sse.js';
+import {
+  OurChatResponse,
+  OurOption,
+  pollJobSet,
+  SeedError,
+  SeedJobDetails,
+  SeedStreamChunk,
+} from './support/seed-a-shapes.js';
+import { startWebWorld, type WebWorld } from './support/web-world.js';
+
+const ASK = 'a paper boat drifting down a rainy street';
+const ORIGIN = 'https://app.example.com';
+
+interface Frame {
+  event: string;
+  data: unknown;
+}
+
+/** Reads an event stream to its end, frame by frame, as EventSource would (comments and retry skipped). */
+async function readFrames(response: Response): Promise<Frame[]> {
+  const frames: Frame[] = [];
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const take = () => {
+    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let event = 'message';
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event: ')) event = line.slice(7);
+        else if (line.startsWith('data: ')) data.push(line.slice(6));
+      }
+      if (data.length) frames.push({ event, data: JSON.parse(data.join('\n')) });
+    }
+  };
+  for await (const bytes of response.body as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(bytes, { stream: true });
+    take();
+  }
+  buffer += decoder.decode();
+  take();
+  return frames;
+}
+
+describe('the chat stream', () => {
+  let world: WebWorld;
+  let alice: string;
+  let bob: string;
+
+  beforeAll(async () => {
+    world = await startWebWorld({
+      name: 'v1-stream',
+      env: { WEB_RATE_LIMIT_PER_MINUTE: '10000', WEB_CORS_ORIGINS: ORIGIN },
+    });
+    alice = await world.newKey('alice');
+    bob = await world.newKey('bob');
+  }, 120_000);
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  const stream = (key: string | undefined, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${world.url}/v1/chat/stream`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...headers,
+      },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  it('streams the reply in chunks that put together are POST /v1/chat’s message, then the options, then done', async () => {
+    const response = await stream(alice, { message: ASK, conversation_history: [] }, { origin: ORIGIN });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(response.headers.get('cache-control')).toBe('no-cache, no-transform');
+    // The hooks' headers (CORS, rate limit) survive the hijack.
+    expect(response.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    expect(response.headers.get('ratelimit-limit')).toBe('10000');
+    const frames = await readFrames(response);
+
+    const events = frames.map((f) => f.event);
+    const chunks = frames.filter((f) => f.event === 'message').map((f) => SeedStreamChunk.parse(f.data).chunk);
+    expect(chunks.length).toBeGreaterThan(3);
+    expect(events).toEqual([...chunks.map(() => 'message'), 'options', 'done']);
+    expect(frames.at(-1)?.data).toEqual({});
+
+    // The same ask from someone else, whose conversation is as fresh, through the JSON route.
+    const plain = OurChatResponse.parse(
+      (await world.api('/v1/chat', { method: 'POST', key: bob, body: { message: ASK } })).body,
+    );
+    expect(chunks.join('')).toBe(plain.message);
+    const options = z.object({ options: OurOption.array() }).parse(frames.at(-2)?.data).options;
+    expect(options.map(({ label, model, kind, prompt }) => ({ label, model, kind, prompt }))).toEqual(
+      plain.options.map(({ label, model, kind, prompt }) => ({ label, model, kind, prompt })),
+    );
+  });
+
+  it('a pick streams the “Started …” text, then the job, then done; the job is then polled as usual', async () => {
+    const response = await stream(alice, { message: 'make option 1' });
+    expect(response.status).toBe(200);
+    const frames = await readFrames(response);
+    expect(frames.map((f) => f.event).filter((e) => e !== 'message')).toEqual(['job', 'done']);
+    const text = frames
+      .filter((f) => f.event === 'message')
+      .map((f) => SeedStreamChunk.parse(f.data).chunk)
+      .join('');
+    const job = frames.find((f) => f.event === 'job')?.data as { job_details: unknown; action_performed: string };
+    const details = SeedJobDetails.parse(job.job_details);
+    expect(text).toMatch(new RegExp(`^Started option 1, .*${details.job_set_id}`));
+    expect(job.action_performed).toBe('generate_image');
+    expect((await pollJobSet(world, details.job_set_id, alice)).final.status).toBe('completed');
+  });
+
+  it.each([
+    ['no key', undefined, { message: ASK }, 401, /API key/],
+    ['an empty message', 'alice', { message: '  ' }, 422, /^body\.message: must not be empty/],
+    ['an unknown field', 'alice', { message: ASK, stream: true }, 422, /^body\.stream/],
+    ['malformed JSON', 'alice', '{"message"', 400, /not valid JSON/],
+    ['a pick with nothing to pick', 'carol', { message: 'option 3' }, 422, /no options to pick from yet/],
+  ])('%s is refused with a JSON error and its status, not a stream', async (_what, who, body, status, detail) => {
+    const key = who === 'alice' ? alice : who ? await world.newKey(who) : undefined;
+    const response = await stream(key, body);
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(SeedError.parse(await response.json()).detail).toMatch(detail);
+  });
+});
+
+describe('the pieces of a streamed text', () => {
+  it.each([
+    'Here are three directions for “a cat”:\n\n1. Image · Soul — polished.\n2. Video — smooth.',
+    '  leading and trailing spaces  ',
+    'one',
+    'emoji 🐈‍⬛ and\ttabs\r\nand CRLF',
+    '',
+  ])('put together, the pieces of %j are the text exactly', (text) => {
+    const pieces = textChunks(text);
+    expect(pieces.join('')).toBe(text);
+    for (const piece of pieces) expect(piece.trim().split(/\s+/).length).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('an SSE frame', () => {
+  it('is JSON on one data line, whatever the text holds', () => {
+    expect(sseFrame('message', { chunk: 'two\nlines\n\nevent: done' })).toBe(
+      'event: message\ndata: {"chunk":"two\\nlines\\n\\nevent: done"}\n\n',
+    );
+  });
+
+  it('writes a string with line breaks as one data line per line, and keeps event and id on their line', () => {
+    expect(sseFrame('note\nevent: forged', 'a\nb', '7\n8')).toBe(
+      'id: 7 8\nevent: note event: forged\ndata: a\ndata: b\n\n',
+    );
+  });
+});
