@@ -73,15 +73,3 @@ export function readPick(message: string): number | undefined {
   const ordinal = ORDINAL.exec(text)?.[1];
   return ordinal === undefined ? undefined : ORDINALS[ordinal];
 }
-
-/** An option's web id, `<set key>.<0-based index>` (the format seed B's routes share). */
-export function optionId(setKey: string, index: number): string {
-  return `${setKey}.${index}`;
-}
-
-/** `<set key>.<index>` read back, or undefined for anything else. */
-export function parseOptionId(id: string): { key: string; index: number } | undefined {
-  const match = /^([A-Za-z0-9_-]{1,64})\.(\d{1,2})$/.exec(id.trim());
-  if (!match?.[1] || match[2] === undefined) return undefined;
-  return { key: match[1], index: Number(match[2]) };
-}

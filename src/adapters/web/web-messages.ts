@@ -9,11 +9,14 @@
  * - a reply without options (a hint, a refusal) is one text chunk, so every assistant message renders;
  * - a person's message has no chunks (`render_payload: null`), as seed B's client expects.
  */
+import type { TurnReply } from '../../core/assistant.js';
 import type { Chat, ChatMessage } from '../../core/chats.js';
-import type { HistoryTurn } from '../../core/history.js';
+import type { HistoryStore, HistoryTurn } from '../../core/history.js';
+import type { PlatformLogger } from '../../core/platform.js';
 import type { GenerationOption, OptionEstimate } from '../../core/types.js';
 import { isoTime } from './schemas/common.js';
 import type { ChatBody, ChatMessageBody, OptionBody, RenderChunk } from './schemas/seed-b-chats.js';
+import { unprocessable } from './web-errors.js';
 
 const OPTION_ID = /^([0-9A-Za-z]{4,32})\.(0|[1-9][0-9]?)$/;
 
@@ -120,4 +123,32 @@ export function toOptionBody(
     ...(option.estimate ? { estimate: estimateBody(option.estimate) } : {}),
     created_at: createdAtMs === undefined ? null : isoTime(createdAtMs),
   };
+}
+
+/**
+ * A turn's answer as `POST /chats/{id}/messages` (and Animate) give it: both turns written to the chat first,
+ * so the transcript shows them at once (a write that fails is the history feed's to retry), then the reply
+ * as seed B's message, its chunks beside it for seed B's client, and the assistant's notes.
+ */
+export async function postedAnswer(
+  deps: { history: HistoryStore; logger: PlatformLogger },
+  chatId: string,
+  answer: TurnReply,
+  field: string,
+): Promise<{ message: ChatMessageBody; render_chunks: RenderChunk[]; notes: string[] }> {
+  const replyTurn = answer.turns.find((turn) => turn.kind === 'reply');
+  // Only a message that asks nothing is answered without turns (e.g. nothing but invisible characters).
+  if (!replyTurn) throw unprocessable(`${field}: ${answer.kind === 'hint' ? answer.text : 'The message is empty.'}`);
+  for (const turn of answer.turns) {
+    try {
+      await deps.history.recordTurn(turn);
+    } catch (error) {
+      deps.logger.warn(
+        { err: error, turnId: turn.turnId },
+        'a turn could not be written to the chat yet; the history feed will',
+      );
+    }
+  }
+  const message = toMessageBody(turnAsMessage(chatId, replyTurn));
+  return { message, render_chunks: message.render_payload ?? [], notes: answer.kind === 'options' ? answer.notes : [] };
 }

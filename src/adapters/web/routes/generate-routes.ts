@@ -39,9 +39,8 @@ import {
 import { createGenerationWaiter } from '../wait-for-generation.js';
 import { WEB_PLATFORM, type WebContext, type WebRoutes } from '../web-context.js';
 import { notFound, unavailable, unprocessable, WebError } from '../web-errors.js';
+import { parseOptionId } from '../web-messages.js';
 import { createWebUploads, uploadIdOf, type WebUploads } from '../web-uploads.js';
-
-const OPTION_ID = /^([A-Za-z0-9_-]{1,64})\.(\d{1,3})$/;
 
 export const generateRoutes: WebRoutes = (app, ctx) => {
   const waiter = createGenerationWaiter(ctx.progress);
@@ -69,7 +68,9 @@ export const generateRoutes: WebRoutes = (app, ctx) => {
     },
     async (request, reply) => {
       const actor: Actor = { userId: request.person.userId, isAdmin: false };
-      const { key, index } = parseOptionId(request.body.option_id);
+      const named = parseOptionId(request.body.option_id);
+      if (!named) throw notFound('option');
+      const { key, index } = named;
       const check = await ctx.assistant.checkOption(key, index, actor);
       if (check.kind !== 'ok' || check.conversation.platform !== WEB_PLATFORM) throw notFound('option');
       const { option, choiceKey } = await recipeFor(
@@ -123,12 +124,6 @@ export const generateRoutes: WebRoutes = (app, ctx) => {
     },
   );
 };
-
-function parseOptionId(optionId: string): { key: string; index: number } {
-  const match = OPTION_ID.exec(optionId);
-  if (!match?.[1] || match[2] === undefined) throw notFound('option');
-  return { key: match[1], index: Number(match[2]) };
-}
 
 /**
  * The recipe to generate: the option as it is when nothing was overridden, else the option on the model and

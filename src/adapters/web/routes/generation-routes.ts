@@ -30,7 +30,7 @@ import { MessagePostedSchema } from '../schemas/seed-b-chats.js';
 import { ownerOf, WEB_PLATFORM, type WebContext, type WebRoutes } from '../web-context.js';
 import { notFound, unavailable, unprocessable, WebError } from '../web-errors.js';
 import { actionsFor } from '../web-event-build.js';
-import { toMessageBody, turnAsMessage } from '../web-messages.js';
+import { postedAnswer } from '../web-messages.js';
 
 const GENERATION_ID = /^gen-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const NOT_FOUND = 'Generation';
@@ -219,23 +219,14 @@ export const generationRoutes: WebRoutes = (app, ctx) => {
         if (answer.kind === 'unavailable') throw unavailable(answer.message);
         throw new WebError(404, answer.kind === 'expired' ? answer.message : 'That result can no longer be animated.');
       }
-      for (const turn of answer.turns) {
-        await ctx.history.recordTurn(turn).catch((error: unknown) => {
-          log.warn(
-            { err: error, turnId: turn.turnId },
-            'a turn could not be written to the chat yet; the history feed will',
-          );
-        });
-      }
-      const replyTurn = answer.turns.find((turn) => turn.kind === 'reply');
-      if (!replyTurn) throw unprocessable(answer.kind === 'hint' ? answer.text : 'Nothing to animate was proposed.');
-      const message = toMessageBody(turnAsMessage(own.conversation.channelId, replyTurn));
+      const posted = await postedAnswer(
+        { history: ctx.history, logger: log },
+        own.conversation.channelId,
+        answer,
+        'animate',
+      );
       void reply.code(201);
-      return {
-        message,
-        render_chunks: message.render_payload ?? [],
-        notes: answer.kind === 'options' ? answer.notes : [],
-      };
+      return posted;
     },
   );
 };

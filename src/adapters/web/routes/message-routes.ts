@@ -30,7 +30,7 @@ import {
 } from '../schemas/seed-b-chats.js';
 import { ownerOf, type WebContext, type WebRoutes } from '../web-context.js';
 import { notFound, unprocessable } from '../web-errors.js';
-import { toMessageBody, turnAsMessage } from '../web-messages.js';
+import { postedAnswer, toMessageBody } from '../web-messages.js';
 import { createWebUploads, type UploadRecord, uploadIdOf, type WebUploads } from '../web-uploads.js';
 import { naming } from './chat-routes.js';
 
@@ -126,28 +126,9 @@ export const messageRoutes: WebRoutes = (app, ctx) => {
         ...(image ? { image } : {}),
         ...(attachments.length ? { attachments } : {}),
       });
-      const replyTurn = answer.turns.find((turn) => turn.kind === 'reply');
-      // Only a message that asks nothing is answered without turns (e.g. nothing but invisible characters).
-      if (!replyTurn)
-        throw unprocessable(`body.text: ${answer.kind === 'hint' ? answer.text : 'The message is empty.'}`);
-      for (const turn of answer.turns) {
-        try {
-          await ctx.history.recordTurn(turn);
-        } catch (error) {
-          log.warn(
-            { err: error, turnId: turn.turnId },
-            'a turn could not be written to the chat yet; the history feed will',
-          );
-        }
-      }
-
-      const message = toMessageBody(turnAsMessage(chat.id, replyTurn));
+      const posted = await postedAnswer({ history: ctx.history, logger: log }, chat.id, answer, 'body.text');
       void reply.code(201);
-      return {
-        message,
-        render_chunks: message.render_payload ?? [],
-        notes: answer.kind === 'options' ? answer.notes : [],
-      };
+      return posted;
     },
   );
 };

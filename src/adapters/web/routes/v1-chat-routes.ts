@@ -27,10 +27,11 @@ import { findModel } from '../../../higgsfield/models/registry.js';
 import { errorResponses } from '../schemas/common.js';
 import { V1ChatRequest, V1ChatResponse, type V1Option } from '../schemas/seed-a.js';
 import { openSse } from '../sse.js';
-import { optionId, parseOptionId, readPick, v1Conversation } from '../v1-conversation.js';
+import { readPick, v1Conversation } from '../v1-conversation.js';
 import { jobSetState, toJobSubmission } from '../v1-jobs.js';
 import { WEB_PLATFORM, type WebContext, type WebRoutes } from '../web-context.js';
 import { notFound, unavailable, unprocessable } from '../web-errors.js';
+import { optionId, parseOptionId } from '../web-messages.js';
 
 /** How many words each `message` chunk of the stream carries. */
 const WORDS_PER_CHUNK = 3;
