@@ -5,7 +5,8 @@
  * The folder keeps no metadata: `head` takes the content type from the key's extension.
  */
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { type FileHandle, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -76,13 +77,17 @@ export function createLocalMediaStore(options: LocalMediaStoreOptions): LocalMed
       refuseEarly(body, key, put);
       const temp = join(dirname(target), `.${basename(target)}.${randomUUID()}.tmp`);
       const counter = new ByteCounter(put.maxBytes);
+      let out: WriteStream | undefined;
       try {
         await mkdir(dirname(target), { recursive: true });
-        const out = createWriteStream(temp, { flags: 'wx' });
+        out = createWriteStream(temp, { flags: 'wx' });
         await (put.signal ? pipeline(body, counter, out, { signal: put.signal }) : pipeline(body, counter, out));
         await rename(temp, target);
       } catch (error) {
         body.destroy();
+        // A body refused on its first bytes fails the pipeline before the file is even open: the stream
+        // still opens (creating the file) and then closes, so the file is removed only after that.
+        if (out && !out.closed) await once(out, 'close').catch(() => {});
         await rm(temp, { force: true }).catch(() => {});
         throw putFailure(error, key, put.signal);
       }

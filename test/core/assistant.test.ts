@@ -86,7 +86,7 @@ describe('a message', () => {
 
   it('that is empty gets a hint of what to ask, and nothing is saved', async () => {
     const reply = await assistant.handleMessage({ conversation: conversation('t-empty'), text: '   \n ' });
-    expect(reply).toEqual({ kind: 'hint', text: EMPTY_MESSAGE_HINT });
+    expect(reply).toEqual({ kind: 'hint', text: EMPTY_MESSAGE_HINT, turns: [] });
   });
 
   it('that is very long is trimmed, and the reply says so', async () => {
