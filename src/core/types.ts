@@ -62,7 +62,18 @@ export interface GenerationSpec {
   choiceWindowMs?: number;
 }
 
-export type GenerationState = 'queued' | 'submitted' | 'rendering' | 'delivering' | 'done' | 'failed' | 'canceled';
+/** Every state a generation passes through, in order (an end state last). */
+export const GENERATION_STATES = [
+  'queued',
+  'submitted',
+  'rendering',
+  'delivering',
+  'done',
+  'failed',
+  'canceled',
+] as const;
+
+export type GenerationState = (typeof GENERATION_STATES)[number];
 
 /** The states a generation ends in; it never leaves them. */
 export const END_STATES: readonly GenerationState[] = ['done', 'failed', 'canceled'];

@@ -29,16 +29,9 @@ import type {
   Platform,
   ProgressEvent,
 } from '../../src/core/types.js';
+import { GENERATION_STATES } from '../../src/core/types.js';
 
-const STATE_ORDER: readonly GenerationState[] = [
-  'queued',
-  'submitted',
-  'rendering',
-  'delivering',
-  'done',
-  'failed',
-  'canceled',
-];
+const STATE_ORDER: readonly GenerationState[] = GENERATION_STATES;
 
 interface StoredGeneration {
   generationId: string;

@@ -9,16 +9,10 @@
  * `POST /generations/{id}/<action>` (Cancel while it waits, Re-roll and Animate once it has ended).
  */
 import { z } from 'zod';
+import { GENERATION_STATES } from '../../core/types.js';
 
-export const WEB_EVENT_TYPES = [
-  'queued',
-  'submitted',
-  'rendering',
-  'delivering',
-  'done',
-  'failed',
-  'canceled',
-] as const;
+/** A chat event is named for the state its generation reached. */
+export const WEB_EVENT_TYPES = GENERATION_STATES;
 
 export const WebEventSchema = z
   .object({

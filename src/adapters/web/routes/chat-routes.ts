@@ -12,6 +12,7 @@
  *   error for a chat that is already gone.
  */
 import { BadInputError } from '../../../errors.js';
+import { pageBody } from '../answer-bodies.js';
 import { errorResponses } from '../schemas/common.js';
 import {
   ChatDeletedSchema,
@@ -81,11 +82,7 @@ export const chatRoutes: WebRoutes = (app, ctx) => {
       const page = await naming('query.cursor', () =>
         ctx.chats.list(ownerOf(request), { limit, ...(cursor !== undefined ? { cursor } : {}) }),
       );
-      return {
-        items: page.items.map(toChatBody),
-        next_cursor: page.nextCursor ?? null,
-        has_more: page.nextCursor !== undefined,
-      };
+      return pageBody(page, toChatBody);
     },
   );
 

@@ -20,6 +20,7 @@ import type { GenerationLookup } from '../../../core/ports.js';
 import type { GenerationOption, MediaAsset, ProgressEvent } from '../../../core/types.js';
 import { isEnded } from '../../../core/types.js';
 import { findModel, type ModelSpec, validateRequest } from '../../../higgsfield/models/registry.js';
+import { mediaBodies } from '../answer-bodies.js';
 import { ErrorSchema, errorResponses } from '../schemas/common.js';
 import {
   GenerateAcceptedSchema,
@@ -293,15 +294,7 @@ function stableJson(value: unknown): string {
 }
 
 async function resultOf(ctx: WebContext, generationId: string, assets: readonly MediaAsset[]) {
-  const media = await Promise.all(
-    assets.map(async (asset) => ({
-      url: await ctx.media.link(asset.key, asset.providerUrl),
-      content_type: asset.contentType,
-      ...(asset.width !== undefined ? { width: asset.width } : {}),
-      ...(asset.height !== undefined ? { height: asset.height } : {}),
-      ...(asset.durationS !== undefined ? { duration_s: asset.durationS } : {}),
-    })),
-  );
+  const media = await mediaBodies(ctx.media, assets);
   const first = media[0];
   if (!first) throw new WebError(502, 'The generation finished without a file. Please try again.');
   return { url: first.url, preview_url: first.url, generation_id: generationId, media };

@@ -18,6 +18,7 @@ import type { HistoryEntry } from '../../../core/history.js';
 import type { GenerationLookup } from '../../../core/ports.js';
 import type { ConversationRef, GenerationOption, GenerationState } from '../../../core/types.js';
 import { CANCEL_TEXT } from '../../shared/message-text.js';
+import { mediaBodies } from '../answer-bodies.js';
 import { ErrorSchema, errorResponses, isoTime } from '../schemas/common.js';
 import {
   CancelOutcomeSchema,
@@ -73,15 +74,7 @@ async function ownGeneration(ctx: WebContext, request: FastifyRequest, id: strin
 
 async function generationBody(ctx: WebContext, own: OwnGeneration): Promise<GenerationBody> {
   const assets = own.entry?.assets.length ? own.entry.assets : (own.live?.assets ?? []);
-  const media = await Promise.all(
-    assets.map(async (asset) => ({
-      url: await ctx.media.link(asset.key, asset.providerUrl),
-      content_type: asset.contentType,
-      ...(asset.width !== undefined ? { width: asset.width } : {}),
-      ...(asset.height !== undefined ? { height: asset.height } : {}),
-      ...(asset.durationS !== undefined ? { duration_s: asset.durationS } : {}),
-    })),
-  );
+  const media = await mediaBodies(ctx.media, assets);
   const position =
     own.state === 'queued'
       ? (await ctx.assistant.activeJobs(own.conversation)).find((job) => job.generationId === own.generationId)

@@ -20,6 +20,7 @@
 
 import type { ImageInput } from '../../../core/assistant-types.js';
 import { type ChatOwner, chatConversation } from '../../../core/chats.js';
+import { pageBody } from '../answer-bodies.js';
 import { errorResponses } from '../schemas/common.js';
 import {
   ChatIdParams,
@@ -90,11 +91,7 @@ export const messageRoutes: WebRoutes = (app, ctx) => {
         ctx.chats.messages(ownerOf(request), request.params.id, { limit, ...(after !== undefined ? { after } : {}) }),
       );
       if (!page) throw notFound(CHAT_NOT_FOUND);
-      return {
-        items: page.items.map(toMessageBody),
-        next_cursor: page.nextCursor ?? null,
-        has_more: page.nextCursor !== undefined,
-      };
+      return pageBody(page, toMessageBody);
     },
   );
 
