@@ -54,6 +54,11 @@ export interface PlatformImage {
   allowedHosts: readonly string[];
   /** Credentials the platform's file host wants (Slack's bot token); never sent elsewhere. */
   headers?: Record<string, string>;
+  /**
+   * The URL came from a person, not from the platform: fetch it only from public addresses (every address
+   * its host resolves to, on every redirect, is checked, and the connection goes to the checked one).
+   */
+  publicOnly?: boolean;
 }
 
 /** A style or motion of the provider's catalog. */

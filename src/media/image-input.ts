@@ -8,6 +8,7 @@ import type { Dispatcher } from 'undici';
 import { AbortedError, BadInputError } from '../errors.js';
 import { contentLength, describeUrl, discard, httpGet } from './http-get.js';
 import { describeOverLimit, formatMegabytes, MIB } from './media-common.js';
+import type { LookupAll } from './public-address.js';
 
 export const IMAGE_INPUT_MAX_BYTES = 20 * MIB;
 
@@ -73,6 +74,16 @@ export interface FetchImageOptions {
   /** Sent to the original origin only (e.g. `Authorization: Bearer xoxb-…` for Slack files). */
   headers?: Record<string, string>;
   dispatcher?: Dispatcher;
+  /**
+   * The link came from a person, not from the platform: every hop's host is resolved once, refused when any
+   * address is private, loopback, link-local or otherwise not public, and connected to at the checked
+   * address only (no DNS rebinding). Takes the place of `dispatcher`.
+   */
+  publicOnly?: boolean;
+  /** With publicOnly: how host names are resolved (default node:dns `lookup`, all addresses). */
+  lookup?: LookupAll;
+  /** With publicOnly, specs only: which addresses count as public (default isPublicAddress). */
+  isPublicAddress?: (address: string) => boolean;
   /** Whole-fetch deadline. Default 15 s. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -124,6 +135,14 @@ export async function fetchImage(options: FetchImageOptions): Promise<ImageInput
       signal,
       ...(options.headers ? { headers: options.headers } : {}),
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+      ...(options.publicOnly
+        ? {
+            publicOnly: {
+              ...(options.lookup ? { lookup: options.lookup } : {}),
+              ...(options.isPublicAddress ? { isPublic: options.isPublicAddress } : {}),
+            },
+          }
+        : {}),
     });
   } catch (error) {
     throw failed(error);

@@ -15,6 +15,8 @@ export interface RehostRequest {
   sizeBytes?: number | null;
   allowedHosts: readonly string[];
   headers?: Record<string, string>;
+  /** A person's own link: fetched only from public addresses (see fetchImage). */
+  publicOnly?: boolean;
   maxBytes?: number;
 }
 
@@ -37,6 +39,7 @@ export async function rehostImage(request: RehostRequest, upload: ImageUploader)
     maxBytes,
     allowedHosts: request.allowedHosts,
     ...(request.headers ? { headers: request.headers } : {}),
+    ...(request.publicOnly ? { publicOnly: true } : {}),
   });
   const url = await upload(image);
   return { url, contentType: image.contentType, sizeBytes: image.sizeBytes };

@@ -2,18 +2,38 @@
  * Seed A's direct model routes: each one's body mapped onto its v2 model (the table in v1-models.ts and the
  * README), a `/v1/t2i/nano-banana` call followed through to the stored image, image routes fed with one of
  * our own result links, `Idempotency-Key`, and every refusal with the seed's codes — for which nothing is
- * submitted to the provider or uploaded. The world has PUBLIC_URL set, so result links are this server's
+ * submitted to the provider or uploaded. The media fetcher's DNS lookup (node:dns/promises) is wrapped so a
+ * few `.example.test` names resolve to private addresses; every other name resolves as usual. The world has PUBLIC_URL set, so result links are this server's
  * own signed /media links.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { V1_ROUTES } from '../../src/adapters/web/v1-models.js';
+import { PRIVATE_ADDRESS_MESSAGE } from '../../src/media/public-address.js';
 import { freePort } from '../support/free-port.js';
 import { pollJobSet, SeedError, SeedJobDetails, spending } from './support/seed-a-shapes.js';
 import { startWebWorld, type WebWorld } from './support/web-world.js';
 
 const PROMPT = 'a lighthouse on a cliff at dawn';
+
+/** Names a person's link may use that resolve inside (the media fetcher's lookup; every other name is real DNS). */
+const INSIDE_NAMES: Record<string, string[]> = {
+  'images.example.test': ['127.0.0.1'],
+  'intranet.example.test': ['10.0.0.5'],
+  'mixed.example.test': ['93.184.215.14', '169.254.169.254'],
+};
+const lookedUp = vi.hoisted(() => [] as string[]);
+vi.mock('node:dns/promises', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:dns/promises')>();
+  const lookup = (async (hostname: string, options?: unknown) => {
+    const inside = INSIDE_NAMES[hostname];
+    if (!inside) return real.lookup(hostname, options as never);
+    lookedUp.push(hostname);
+    return inside.map((address) => ({ address, family: 4 }));
+  }) as typeof real.lookup;
+  return { ...real, default: { ...real, lookup }, lookup };
+});
 
 /** Every file under `dir`, as paths relative to it. */
 async function filesUnder(dir: string): Promise<string[]> {
@@ -329,6 +349,20 @@ describe('seed A’s direct model routes', () => {
       expect(
         await refused(422, path, bodyOf(path, { input_images: [{ url: `${world.url}/media/nothing.png` }] })),
       ).toMatch(/image/i);
+    });
+
+    it.each([
+      'https://images.example.test/cat.png',
+      'https://intranet.example.test/cat.png',
+      'https://mixed.example.test/cat.png',
+    ])('an input image at %s, a name that resolves to a private address, answers 422 before any fetch', async (url) => {
+      const path = '/v1/i2v/kling25';
+      const host = new URL(url).hostname;
+      const spent = spending(world);
+      lookedUp.length = 0;
+      expect(await refused(422, path, bodyOf(path, { input_images: [{ url }] }))).toBe(PRIVATE_ADDRESS_MESSAGE);
+      expect(lookedUp).toEqual([host]);
+      expect(spending(world)).toEqual(spent);
     });
 
     it('an Idempotency-Key over 64 characters, or one used for a different request, answers 422', async () => {

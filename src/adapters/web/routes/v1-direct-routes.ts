@@ -12,9 +12,10 @@
  * Decisions:
  * - An input image is an https link, or a link this server handed out (its upload and result links, on
  *   PUBLIC_URL, http included); links to loopback, private and link-local address literals and `localhost`
- *   are refused before any fetch. (A host name that resolves to a private address is not caught here: that
- *   guard belongs to the media fetcher.) The image is fetched from that one host only and re-hosted on the
- *   provider's storage, as chat attachments are.
+ *   are refused before any fetch. Any other link is fetched with `publicOnly`: the media fetcher resolves
+ *   its host once, refuses it (422) when any address is not public, and connects to the checked address
+ *   only, on every redirect. The image is fetched from that one host only and re-hosted on the provider's
+ *   storage, as chat attachments are.
  * - `Idempotency-Key` (≤ 64 characters): the same key from the same person within the queue's choice window
  *   (an hour) answers the same generation; without one every call starts a new one. The queue's choice keys
  *   are global, so the key is the person and their key hashed together. A key reused for a different
@@ -62,7 +63,13 @@ export const v1DirectRoutes: WebRoutes = (app, ctx) => {
         // Validated with a stand-in first: a body the model refuses costs no fetch and no upload.
         validateRequest(route.modelId, v1Recipe(route, body, source ? IMAGE_PLACEHOLDER : undefined).body);
         const image = source
-          ? await ctx.rehost({ url: source.href, allowedHosts: [source.hostname], contentType: null, sizeBytes: null })
+          ? await ctx.rehost({
+              url: source.url.href,
+              allowedHosts: [source.url.hostname],
+              contentType: null,
+              sizeBytes: null,
+              ...(source.own ? {} : { publicOnly: true }),
+            })
           : undefined;
         const recipe = v1Recipe(route, body, image?.url);
         const { prompt, ...params } = validateRequest(route.modelId, recipe.body);
@@ -109,8 +116,11 @@ function choiceKey(userId: string, key: string): string {
     .slice(0, 32)}`;
 }
 
-/** The input image's link, checked: an https link to a public host, or one of this server's own links. */
-function imageSource(ctx: WebContext, body: DirectBody): URL {
+/**
+ * The input image's link, checked: an https link to a public host, or one of this server's own links
+ * (`own`: fetched by host as our other links are; anything else is fetched from public addresses only).
+ */
+function imageSource(ctx: WebContext, body: DirectBody): { url: URL; own: boolean } {
   const image = body.input_images?.[0];
   const raw = image?.image_url ?? image?.url ?? '';
   let url: URL;
@@ -119,15 +129,14 @@ function imageSource(ctx: WebContext, body: DirectBody): URL {
   } catch {
     throw unprocessable('body.input_images.0: is not a valid URL');
   }
-  const own = raw.startsWith(`${ctx.publicUrl}/`);
-  if (own) return url;
+  if (raw.startsWith(`${ctx.publicUrl}/`)) return { url, own: true };
   if (url.protocol !== 'https:') {
     throw unprocessable('body.input_images.0: must be an https link (or a link this server gave you)');
   }
   if (url.username || url.password || isPrivateHost(url.hostname)) {
     throw unprocessable('body.input_images.0: must be a link to a public host');
   }
-  return url;
+  return { url, own: false };
 }
 
 /** `localhost`, or an IP literal in a loopback, private, link-local or unspecified range. */
