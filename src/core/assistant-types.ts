@@ -22,6 +22,12 @@ export interface ChatRequest {
   image?: ImageInput;
   /** Links to what the person attached (the web's uploads), kept with the request in history. */
   attachments?: readonly string[];
+  /**
+   * Called while the recommender writes its reply, with the reply text so far (a growing snapshot, each one
+   * extending the last). A recommender that writes the reply at once may never call it; the final text may
+   * still differ (a re-proposal, the offline fallback), so the caller compares it with what it showed.
+   */
+  onText?: (text: string) => void;
 }
 
 export type RecommenderMode = 'claude' | 'offline';
@@ -34,6 +40,8 @@ export interface RecommendInput {
   memory: readonly MemoryTurn[];
   /** The thread's recent generations, newest last, numbered from 1 for the recommender. */
   results: readonly ResultSummary[];
+  /** ChatRequest.onText: the reply text so far, while the recommender writes it (it may ignore this). */
+  onText?: (text: string) => void;
 }
 
 export interface Proposal {

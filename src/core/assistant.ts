@@ -173,6 +173,7 @@ export class Assistant {
       results,
       ...(request.intent ? { intent: request.intent } : {}),
       ...(request.image ? { image: request.image } : {}),
+      ...(request.onText ? { onText: request.onText } : {}),
     };
     if (input.intent === 'animate' && !input.image && !results.some((r) => r.imageUrl)) {
       return {

@@ -2,7 +2,8 @@
  * How a turn's options are proposed: Claude within its time budget, the offline recommender as the floor
  * (when Claude is absent, fails, is too slow, or gives a single usable option, which is kept first and topped
  * up with distinct offline ones), and each option's estimate fetched within a budget of its own. A note says
- * when the options come from the built-in recommender.
+ * when the options come from the built-in recommender. The input's `onText` (the reply as it is written)
+ * goes to the agent only: the offline recommender answers at once, and the caller shows its final text.
  */
 import type { Proposal, RecommendInput } from './assistant-types.js';
 import type { CoreLogger, OptionEstimator, Recommender } from './ports.js';
@@ -29,7 +30,8 @@ export async function proposeOptions(deps: ProposalDeps, input: RecommendInput, 
     notes.push('Offline mode: Claude is not configured, so these options come from the built-in recommender.');
   }
   if (proposal && (proposal.declined || proposal.options.length >= 2)) return proposal;
-  const fallback = await offline.recommend(input, AbortSignal.timeout(agentTimeoutMs));
+  const { onText: _streamed, ...offlineInput } = input;
+  const fallback = await offline.recommend(offlineInput, AbortSignal.timeout(agentTimeoutMs));
   if (!proposal || proposal.options.length === 0) return fallback;
   const extra = fallback.options.filter((o) => !proposal.options.some((p) => sameRecipe(p, o)));
   return { ...proposal, options: [...proposal.options, ...extra].slice(0, 4) };

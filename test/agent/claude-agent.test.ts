@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROPOSE_OPTIONS } from '../../src/agent/agent-tools.js';
-import { MAX_ROUNDS } from '../../src/agent/claude-agent.js';
+import { MAX_ROUNDS, partialStringField } from '../../src/agent/claude-agent.js';
 import type { OptionSet } from '../../src/core/assistant-types.js';
 import { validateRequest } from '../../src/higgsfield/models/registry.js';
 import {
@@ -187,6 +187,82 @@ describe('the Claude agent', () => {
     expect(proposal.mode).toBe('claude');
     expect(proposal.text).toBe('After the wait:');
     expect(fake.requests).toHaveLength(2);
+  });
+});
+
+describe('the Claude agent, streaming its reply (onText)', () => {
+  const TEXT = 'Three takes on your "sunset" — warm, cool and moving:\nall from the same ridge line.';
+
+  it('reports the propose_options text as it grows, each report extending the last, ending with the reply', async () => {
+    fake.enqueue(
+      toolUse('search_styles', { query: 'warm sunset' }),
+      toolUse(PROPOSE_OPTIONS, { text: `  ${TEXT} `, options: [soulOption(), seedanceOption()] }),
+    );
+    const reports: string[] = [];
+    const proposal = await claudeAgent(sdkClient(fake.url)).recommend(
+      { text: 'cinematic sunset over mountains', memory: [], results: [], onText: (t) => reports.push(t) },
+      AbortSignal.timeout(5_000),
+    );
+
+    expect(proposal.text).toBe(TEXT);
+    expect(proposal.options.map((o) => o.modelId)).toEqual([SOUL, SEEDANCE]);
+    expect(reports.length).toBeGreaterThan(4);
+    for (const [i, report] of reports.entries()) {
+      if (i > 0) expect(report.startsWith(reports[i - 1]!) && report.length > reports[i - 1]!.length).toBe(true);
+    }
+    expect(reports.at(-1)).toBe(proposal.text);
+    // Both rounds were streamed (the search's tool_result went back as usual), with the same request otherwise.
+    expect(fake.requests.map((r) => r.body.stream)).toEqual([true, true]);
+    expect(fake.requests.map((r) => r.streamed?.endedAtMs !== undefined)).toEqual([true, true]);
+    expect(JSON.stringify(lastUserContent(1))).toContain('tool_result');
+  });
+
+  it('reports the text before Claude has finished the call (the options are still being written)', async () => {
+    let release = () => {};
+    const holdEnd = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    fake.enqueue(
+      toolUse(PROPOSE_OPTIONS, { text: TEXT, options: [soulOption(), seedanceOption()] }, { stream: { holdEnd } }),
+    );
+    const reports: string[] = [];
+    const pending = claudeAgent(sdkClient(fake.url)).recommend(
+      { text: 'sunset', memory: [], results: [], onText: (t) => reports.push(t) },
+      AbortSignal.timeout(5_000),
+    );
+    await expect.poll(() => reports.at(-1), { interval: 5 }).toBe(TEXT);
+    expect(fake.requests[0]!.streamed?.endedAtMs).toBeUndefined();
+    release();
+    expect((await pending).text).toBe(TEXT);
+  });
+
+  it('keeps the time budget: a stream held open is abandoned when the signal fires', async () => {
+    fake.enqueue(
+      toolUse(PROPOSE_OPTIONS, { text: TEXT, options: [soulOption()] }, { stream: { holdEnd: new Promise(() => {}) } }),
+    );
+    const reports: string[] = [];
+    const started = Date.now();
+    await expect(
+      claudeAgent(sdkClient(fake.url)).recommend(
+        { text: 'sunset', memory: [], results: [], onText: (t) => reports.push(t) },
+        AbortSignal.timeout(300),
+      ),
+    ).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(reports.at(-1)).toBe(TEXT);
+  });
+
+  it('reads a cut JSON text as far as it goes: escapes, emoji, and keys of the same name deeper down', () => {
+    const input = { options: [{ text: 'not this one', label: 'x "text": y' }], text: 'Hé "q" \\ \n 🐈 done', n: 1 };
+    const json = JSON.stringify(input);
+    const seen = Array.from({ length: json.length + 1 }, (_, n) => partialStringField(json.slice(0, n), 'text'));
+    const defined = seen.filter((t): t is string => t !== undefined);
+    for (const [i, text] of defined.entries()) if (i > 0) expect(text.startsWith(defined[i - 1]!)).toBe(true);
+    expect(defined.at(-1)).toBe(input.text);
+    expect(seen.slice(0, json.indexOf('"text":"Hé') + 8).every((t) => t === undefined)).toBe(true);
+    expect(partialStringField('{"text": "a\\u00', 'text')).toBe('a');
+    expect(partialStringField('{"text": "a\\', 'text')).toBe('a');
+    expect(partialStringField('{"text": "a\\ud83d', 'text')).toBe('a');
   });
 });
 

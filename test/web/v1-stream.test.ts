@@ -1,13 +1,16 @@
 /**
  * `POST /v1/chat/stream`, read the way a browser's fetch reads it: `event: message` frames whose chunks put
  * together are the very text `POST /v1/chat` answers, then the options (or the started job), then `done`.
- * Refusals are plain JSON answers with their status, before any stream. Also the SSE writer's own rules
- * (frames a person's text cannot break, the hooks' headers kept on the stream).
+ * Refusals are plain JSON answers with their status, before any stream. With Claude (the Anthropic fake,
+ * streaming), the reply's chunks leave while Claude is still writing, and a re-proposal is sent as `replace`.
+ * Also the SSE writer's own rules (frames a person's text cannot break, the hooks' headers kept on the stream).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { textChunks } from '../../src/adapters/web/routes/v1-chat-routes.js';
 import { sseFrame } from '../../src/adapters/web/sse.js';
+import { PROPOSE_OPTIONS } from '../../src/agent/agent-tools.js';
+import { type AnthropicFake, startAnthropicFake, toolUse } from '../doubles/anthropic/anthropic-fake.js';
 import {
   OurChatResponse,
   OurOption,
@@ -26,8 +29,11 @@ interface Frame {
   data: unknown;
 }
 
-/** Reads an event stream to its end, frame by frame, as EventSource would (comments and retry skipped). */
-async function readFrames(response: Response): Promise<Frame[]> {
+/**
+ * Reads an event stream to its end, frame by frame, as EventSource would (comments and retry skipped);
+ * `onFrame` sees each frame as it arrives.
+ */
+async function readFrames(response: Response, onFrame: (frame: Frame) => void = () => {}): Promise<Frame[]> {
   const frames: Frame[] = [];
   const decoder = new TextDecoder();
   let buffer = '';
@@ -41,7 +47,10 @@ async function readFrames(response: Response): Promise<Frame[]> {
         if (line.startsWith('event: ')) event = line.slice(7);
         else if (line.startsWith('data: ')) data.push(line.slice(6));
       }
-      if (data.length) frames.push({ event, data: JSON.parse(data.join('\n')) });
+      if (!data.length) continue;
+      const frame = { event, data: JSON.parse(data.join('\n')) };
+      frames.push(frame);
+      onFrame(frame);
     }
   };
   for await (const bytes of response.body as AsyncIterable<Uint8Array>) {
@@ -136,6 +145,91 @@ describe('the chat stream', () => {
     expect(response.status).toBe(status);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     expect(SeedError.parse(await response.json()).detail).toMatch(detail);
+  });
+});
+
+describe('the chat stream, with Claude writing the reply', () => {
+  let world: WebWorld;
+  let fake: AnthropicFake;
+  let key: string;
+  const REPLY = 'Two ways to show your paper boat: a rain-soaked still, and a bold poster of the same street.';
+  const option = (model: string, label: string) => ({ model, prompt: ASK, label, reason: `${label}, for the mood.` });
+  const SOUL = option('higgsfield-ai/soul/v2/standard', 'Soul still');
+  const POSTER = option('nano-banana', 'Nano Banana poster');
+
+  beforeAll(async () => {
+    fake = await startAnthropicFake();
+    world = await startWebWorld({
+      name: 'v1-stream-claude',
+      env: { WEB_RATE_LIMIT_PER_MINUTE: '10000', ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url },
+    });
+    key = await world.newKey('dora');
+  }, 120_000);
+  afterAll(async () => {
+    await world?.close();
+    await fake?.close();
+  });
+
+  const ask = () =>
+    fetch(`${world.url}/v1/chat/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ message: ASK }),
+    });
+  const chunksOf = (frames: Frame[]) =>
+    frames.filter((f) => f.event === 'message').map((f) => SeedStreamChunk.parse(f.data).chunk);
+
+  it('sends the first chunk while Claude is still writing; the chunks make the final message, then options', async () => {
+    // The fake paces its events and keeps its last ones until the client has a chunk (or 5 s, to fail cleanly).
+    let release = () => {};
+    const clientHasChunk = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const holdEnd = Promise.race([clientHasChunk, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    fake.enqueue(
+      toolUse(PROPOSE_OPTIONS, { text: REPLY, options: [SOUL, POSTER] }, { stream: { eventDelayMs: 5, holdEnd } }),
+    );
+    const response = await ask();
+    expect(response.status).toBe(200);
+    let firstChunk: { atMs: number; fakeEnded: boolean } | undefined;
+    const frames = await readFrames(response, (frame) => {
+      if (frame.event !== 'message' || firstChunk) return;
+      firstChunk = { atMs: Date.now(), fakeEnded: fake.requests.at(-1)?.streamed?.endedAtMs !== undefined };
+      release();
+    });
+
+    const streamed = fake.requests.at(-1)?.streamed;
+    expect(fake.requests.at(-1)?.body.stream).toBe(true);
+    expect(firstChunk?.fakeEnded).toBe(false);
+    expect(firstChunk!.atMs).toBeLessThan(streamed!.endedAtMs!);
+    expect(firstChunk!.atMs - streamed!.firstDeltaAtMs!).toBeLessThan(1_000);
+
+    const chunks = chunksOf(frames);
+    const options = z.object({ options: OurOption.array() }).parse(frames.at(-2)?.data).options;
+    expect(frames.map((f) => f.event)).toEqual([...chunks.map(() => 'message'), 'options', 'done']);
+    const message = chunks.join('');
+    expect(message).toBe(
+      `${REPLY}\n\n1. Soul still — Soul still, for the mood.\n2. Nano Banana poster — Nano Banana poster, for the mood.`,
+    );
+    // The reply itself came in several pieces as it was written, not as one.
+    expect(chunks.filter((_, i) => chunks.slice(0, i + 1).join('').length <= REPLY.length).length).toBeGreaterThan(3);
+    expect(options.map((o) => o.label)).toEqual(['Soul still', 'Nano Banana poster']);
+  });
+
+  it('sends `replace` with the final message when Claude proposes again after the validation', async () => {
+    fake.enqueue(
+      toolUse(PROPOSE_OPTIONS, { text: 'Just one idea for now.', options: [SOUL] }),
+      toolUse(PROPOSE_OPTIONS, { text: REPLY, options: [SOUL, POSTER] }),
+    );
+    const frames = await readFrames(await ask());
+
+    const events = frames.map((f) => f.event);
+    const chunks = chunksOf(frames);
+    expect(events).toEqual([...chunks.map(() => 'message'), 'replace', 'options', 'done']);
+    expect(chunks.join('')).toBe('Just one idea for now.');
+    const { text } = z.object({ text: z.string() }).parse(frames.find((f) => f.event === 'replace')?.data);
+    expect(text).toMatch(new RegExp(`^${REPLY}\n\n1. Soul still — `));
+    expect(fake.requests.slice(-2).map((r) => r.body.stream)).toEqual([true, true]);
   });
 });
 

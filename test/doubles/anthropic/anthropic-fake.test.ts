@@ -1,6 +1,6 @@
 /**
- * The Anthropic fake, specified through the real @anthropic-ai/sdk client: typed tool_use turns, the SDK's
- * retry rules (429 retry-after-ms, x-should-retry: false, 529), timeouts on a held request, the request checks
+ * The Anthropic fake, specified through the real @anthropic-ai/sdk client: typed tool_use turns, streamed
+ * replies put back together by the SDK's messages.stream, the SDK's retry rules (429 retry-after-ms, x-should-retry: false, 529), timeouts on a held request, the request checks
  * the real API applies, and the deterministic token count. The one non-obvious decision: every retrying test
  * scripts `retry-after-ms`, so the SDK's default 0.5 s+ backoff never runs and the file stays well under 3 s.
  */
@@ -153,13 +153,84 @@ describe('startAnthropicFake', () => {
     expect(reply.content[0]).toMatchObject({ text: `echo ${MODEL}` });
   });
 
-  it('answers stream: true with a 400 invalid_request_error without consuming a scripted reply', async () => {
-    fake.enqueue(textReply('kept'));
-    const err = await failure(client().messages.create({ model: MODEL, max_tokens: 8, messages: [], stream: true }));
-    expect(err).toBeInstanceOf(Anthropic.BadRequestError);
-    expect(err).toMatchObject({ type: 'invalid_request_error' });
-    expect(fake.requests).toHaveLength(1);
-    expect(fake.pending()).toBe(1);
+  it("streams a scripted reply as the real API's events, which the SDK's messages.stream puts back together", async () => {
+    const input = { options: ['photo with "quotes"', 'watercolour 🎨'], text: 'Two ideas, both\nwarm.' };
+    fake.enqueue(toolUse('propose_options', input, { text: 'Thinking of a fox.' }));
+    const sdk = client();
+    const params = { model: MODEL, max_tokens: 256, messages: [{ role: 'user' as const, content: 'a red fox' }] };
+    const stream = sdk.messages.stream({ ...params, tools: [proposeTool] });
+    const events: Anthropic.RawMessageStreamEvent[] = [];
+    const texts: string[] = [];
+    const pieces: string[] = [];
+    stream.on('streamEvent', (event) => void events.push(event));
+    stream.on('text', (delta) => void texts.push(delta));
+    stream.on('inputJson', (partial) => void pieces.push(partial));
+    const message = await stream.finalMessage();
+
+    expect(message).toMatchObject({ role: 'assistant', model: MODEL, stop_reason: 'tool_use', stop_sequence: null });
+    expect(message.content).toEqual([
+      { type: 'text', text: 'Thinking of a fox.', citations: null },
+      { type: 'tool_use', id: 'toolu_1', name: 'propose_options', input, caller: { type: 'direct' } },
+    ]);
+    expect(events.map((e) => e.type)).toEqual([
+      'message_start',
+      'content_block_start',
+      ...texts.map(() => 'content_block_delta'),
+      'content_block_stop',
+      'content_block_start',
+      ...pieces.map(() => 'content_block_delta'),
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
+    expect(texts).toEqual(['Thinking ', 'of ', 'a ', 'fox.']);
+    expect(pieces.length).toBeGreaterThan(4);
+    expect(pieces.join('')).toBe(JSON.stringify(input));
+    expect(fake.requests[0]!.body.stream).toBe(true);
+    expect(fake.requests[0]!.headers.accept).toBe('application/json'); // the SDK sets it; the fake answers SSE
+
+    // The same reply, not streamed: the same message and the same token counts.
+    fake.enqueue(toolUse('propose_options', input, { text: 'Thinking of a fox.' }));
+    const created = await sdk.messages.create({ ...params, tools: [proposeTool] });
+    expect(created.usage).toEqual(message.usage);
+    expect(message.usage.input_tokens).toBe(fake.requests[0]!.inputTokens);
+    // Only the ids differ (and the SDK's parsed_output, which messages.stream adds).
+    expect({ ...created, id: message.id, content: message.content, parsed_output: null }).toEqual(message);
+  });
+
+  it('writes a streamed reply as text/event-stream, paced by eventDelayMs and held by holdEnd', async () => {
+    let release = () => {};
+    const holdEnd = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    fake.enqueue(textReply('one two three', { stream: { eventDelayMs: 20, holdEnd } }));
+    const response = await fetch(`${fake.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'test' },
+      body: JSON.stringify({ model: MODEL, max_tokens: 8, messages: [{ role: 'user', content: 'hi' }], stream: true }),
+    });
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let wire = '';
+    while (!wire.includes('"text":"three"')) wire += decoder.decode((await reader.read()).value);
+    // All three text deltas are out, paced; the closing events wait for holdEnd.
+    const streamed = fake.requests[0]!.streamed!;
+    expect(streamed.endedAtMs).toBeUndefined();
+    expect(wire).not.toContain('content_block_stop');
+    release();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) wire += decoder.decode(chunk.value);
+    expect(Date.now() - streamed.firstDeltaAtMs!).toBeGreaterThanOrEqual(35);
+    expect(streamed.endedAtMs).toBeGreaterThanOrEqual(streamed.firstDeltaAtMs!);
+    const frames = wire.trim().split('\n\n');
+    expect(frames[0]).toMatch(/^event: message_start\ndata: \{"type":"message_start","message":\{/);
+    expect(frames[1]).toBe('event: ping\ndata: {"type":"ping"}');
+    expect(frames.at(-2)).toMatch(
+      /^event: message_delta\ndata: \{"type":"message_delta","delta":\{"stop_reason":"end_turn"/,
+    );
+    expect(frames.at(-1)).toBe('event: message_stop\ndata: {"type":"message_stop"}');
+    const delta = JSON.parse(frames.at(-2)!.split('data: ')[1]!) as Anthropic.RawMessageDeltaEvent;
+    expect(delta.usage.output_tokens).toBe(countTokens('one two three'));
   });
 
   it('rejects, like the real API, a tool_use turn not answered by a tool_result (unless checks are off)', async () => {

@@ -1,17 +1,20 @@
 /**
- * A scripted stand-in for the Anthropic Messages API (non-streaming `POST /v1/messages`) on a real loopback
- * socket, so tests and the benchmark drive the real `@anthropic-ai/sdk` client, its retries and timeouts
- * included. Replies are queued per request; every request is recorded with a deterministic input-token count.
+ * A scripted stand-in for the Anthropic Messages API (`POST /v1/messages`) on a real loopback socket, so tests
+ * and the benchmark drive the real `@anthropic-ai/sdk` client, its retries and timeouts included. Replies are
+ * queued per request; every request is recorded with a deterministic input-token count. A `stream: true`
+ * request gets the same scripted message as the real API's server-sent events (message_start, ping, per block
+ * content_block_start / _delta / _stop, message_delta with stop_reason and usage, message_stop), text in word
+ * pieces and tool input JSON in short partial_json pieces, paced by the reply's `stream` (replies.ts).
  *
- * The one non-obvious decision: requests the fake refuses on its own (no credentials, stream: true, or a
- * body the real API would reject, see request-checks.ts) are recorded but do NOT consume a scripted reply, and
+ * The one non-obvious decision: requests the fake refuses on its own (no credentials, or a body the real API
+ * would reject, see request-checks.ts) are recorded but do NOT consume a scripted reply, and
  * the built-in "no scripted reply" 500 carries `x-should-retry: false`, so a forgotten `enqueue` fails at once
  * instead of sitting through the SDK's retry backoff.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Anthropic from '@anthropic-ai/sdk';
-import { errorTypeFor, type FakeReply, type ScriptedToolCall } from './replies.js';
+import { errorTypeFor, type FakeReply, type ScriptedToolCall, type StreamPacing } from './replies.js';
 import { checkRequest } from './request-checks.js';
 import { countTokens, requestInputTokens } from './token-count.js';
 import type { MessagesRequest } from './wire-types.js';
@@ -37,6 +40,8 @@ export interface RecordedRequest {
   /** requestInputTokens(body); also reported as usage.input_tokens. */
   inputTokens: number;
   receivedAtMs: number;
+  /** A streamed answer: when its first content delta and its message_stop were written. */
+  streamed?: { firstDeltaAtMs?: number; endedAtMs?: number };
 }
 
 export interface AnthropicFakeOptions {
@@ -73,6 +78,14 @@ export async function startAnthropicFake(options: AnthropicFakeOptions = {}): Pr
   });
   const ids: IdCounters = { request: 0, message: 0, toolUse: 0 };
   let closing: Promise<void> | undefined;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
 
   const server = createServer((req, res) => {
     const requestId = `req_fake_${++ids.request}`;
@@ -113,10 +126,6 @@ export async function startAnthropicFake(options: AnthropicFakeOptions = {}): Pr
       sendError(res, requestId, 401, 'authentication_error', 'x-api-key header is required');
       return;
     }
-    if (recorded.body.stream === true) {
-      sendError(res, requestId, 400, 'invalid_request_error', 'stream: the Anthropic fake answers non-streaming only');
-      return;
-    }
     const problem = checkRequests ? checkRequest(body) : null;
     if (problem !== null) {
       sendError(res, requestId, 400, 'invalid_request_error', problem);
@@ -124,7 +133,7 @@ export async function startAnthropicFake(options: AnthropicFakeOptions = {}): Pr
     }
     const reply = queue.shift() ?? fallback(recorded);
     if ('hang' in reply) return; // held open until the client gives up or close() destroys the socket
-    const send = () => sendReply(res, requestId, reply, recorded, ids);
+    const send = () => sendReply(res, requestId, reply, recorded, ids, sleep);
     if (!reply.delayMs) return send();
     const timer = setTimeout(() => {
       timers.delete(timer);
@@ -165,6 +174,7 @@ function sendReply(
   reply: Exclude<FakeReply, { hang: true }>,
   req: RecordedRequest,
   ids: IdCounters,
+  sleep: (ms: number) => Promise<void>,
 ): void {
   if ('error' in reply) {
     const { status, type, message, headers } = reply.error;
@@ -172,9 +182,83 @@ function sendReply(
     sendError(res, requestId, status, errorType, message ?? `Anthropic fake: scripted ${status}`, headers);
   } else if ('raw' in reply) {
     write(res, reply.raw.status, reply.raw.body, { 'request-id': requestId, ...reply.raw.headers });
+  } else if (req.body.stream === true) {
+    void sendStream(res, requestId, assistantMessage(reply, req, ids), reply.stream ?? {}, req, sleep);
   } else {
     write(res, 200, JSON.stringify(assistantMessage(reply, req, ids)), { 'request-id': requestId });
   }
+}
+
+/** Characters of tool input JSON per input_json_delta (the real API sends a few tokens at a time). */
+const JSON_PIECE = 12;
+
+/** `message` as the real API streams it; the events, put together by the SDK, are `message` exactly. */
+async function sendStream(
+  res: ServerResponse,
+  requestId: string,
+  message: Anthropic.Message,
+  pacing: StreamPacing,
+  req: RecordedRequest,
+  sleep: (ms: number) => Promise<void>,
+): Promise<void> {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    'request-id': requestId,
+  });
+  const streamed: NonNullable<RecordedRequest['streamed']> = {};
+  req.streamed = streamed;
+  const send = (event: Anthropic.RawMessageStreamEvent | { type: 'ping' }): boolean => {
+    if (res.destroyed) return false;
+    res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    return true;
+  };
+  const { content, usage, stop_reason } = message;
+  send({
+    type: 'message_start',
+    message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } },
+  });
+  send({ type: 'ping' });
+  for (const [index, block] of content.entries()) {
+    const deltas: Anthropic.RawContentBlockDelta[] = [];
+    if (block.type === 'text') {
+      send({ type: 'content_block_start', index, content_block: { ...block, text: '' } });
+      for (const piece of block.text.match(/\s*\S+\s*/g) ?? []) deltas.push({ type: 'text_delta', text: piece });
+    } else if (block.type === 'tool_use') {
+      send({ type: 'content_block_start', index, content_block: { ...block, input: {} } });
+      // The real API opens a tool's input with an empty piece.
+      deltas.push({ type: 'input_json_delta', partial_json: '' });
+      const json = [...JSON.stringify(block.input)]; // code points: a piece never splits a character
+      for (let i = 0; i < json.length; i += JSON_PIECE) {
+        deltas.push({ type: 'input_json_delta', partial_json: json.slice(i, i + JSON_PIECE).join('') });
+      }
+    } else {
+      continue;
+    }
+    for (const delta of deltas) {
+      if (pacing.eventDelayMs) await sleep(pacing.eventDelayMs);
+      if (!send({ type: 'content_block_delta', index, delta })) return;
+      streamed.firstDeltaAtMs ??= Date.now();
+    }
+    if (index === content.length - 1 && pacing.holdEnd) await pacing.holdEnd;
+    if (!send({ type: 'content_block_stop', index })) return;
+  }
+  send({
+    type: 'message_delta',
+    delta: { stop_reason, stop_sequence: null, stop_details: null, container: null },
+    usage: {
+      input_tokens: usage.input_tokens,
+      output_tokens: usage.output_tokens,
+      cache_creation_input_tokens: usage.cache_creation_input_tokens,
+      cache_read_input_tokens: usage.cache_read_input_tokens,
+      output_tokens_details: null,
+      server_tool_use: null,
+    },
+  });
+  if (!send({ type: 'message_stop' })) return;
+  streamed.endedAtMs = Date.now();
+  res.end();
 }
 
 /** Per-fake counters, so ids are deterministic within a test whatever ran before it. */

@@ -1,6 +1,7 @@
 /**
  * The scripted replies the Anthropic fake plays back, one per request, and builders that make tests read
- * well. The one non-obvious decision: an `error` reply's `type` defaults from its status the way the real API
+ * well. Any message reply can also be streamed (the request's `stream: true`), paced by `stream`. The one
+ * non-obvious decision: an `error` reply's `type` defaults from its status the way the real API
  * names it (429 rate_limit_error, 529 overloaded_error, ...), so tests only script what they assert on.
  */
 
@@ -10,9 +11,17 @@ export interface ScriptedToolCall {
   id?: string;
 }
 
+/** How a message reply is paced when the request asked for `stream: true` (ignored otherwise). */
+export interface StreamPacing {
+  /** Pause before each content_block_delta event (default 0: the events go out at once). */
+  eventDelayMs?: number;
+  /** Held after the last content delta, before the closing events (content_block_stop … message_stop). */
+  holdEnd?: Promise<unknown>;
+}
+
 export type FakeReply =
-  | { toolUse: ScriptedToolCall[]; text?: string; delayMs?: number }
-  | { text: string; delayMs?: number }
+  | { toolUse: ScriptedToolCall[]; text?: string; delayMs?: number; stream?: StreamPacing }
+  | { text: string; delayMs?: number; stream?: StreamPacing }
   | { error: { status: number; type?: string; message?: string; headers?: Record<string, string> }; delayMs?: number }
   | { raw: { status: number; body: string; headers?: Record<string, string> }; delayMs?: number }
   | { hang: true };
@@ -21,15 +30,15 @@ export type FakeReply =
 export function toolUse(
   name: string,
   input: unknown,
-  more: { id?: string; text?: string; delayMs?: number } = {},
+  more: { id?: string; text?: string; delayMs?: number; stream?: StreamPacing } = {},
 ): FakeReply {
   const { id, ...rest } = more;
   return { toolUse: [id === undefined ? { name, input } : { name, input, id }], ...rest };
 }
 
 /** A plain end_turn text reply. */
-export function textReply(text: string): FakeReply {
-  return { text };
+export function textReply(text: string, more: { delayMs?: number; stream?: StreamPacing } = {}): FakeReply {
+  return { text, ...more };
 }
 
 /** An Anthropic-style error; `type` defaults from the status (429 rate_limit_error, 529 overloaded_error, ...). */

@@ -1,7 +1,8 @@
 /**
  * Seed A's chat: `POST /v1/chat` answers `{message, job_details, action_performed}` plus our `options`, and
  * `POST /v1/chat/stream` sends the same answer as server-sent events (`message` chunks, then `options` or
- * `job`, then `done`). Each person has one `/v1` conversation (v1-conversation.ts).
+ * `job`, then `done`; our extension: a `replace` before `options`, below). Each person has one `/v1`
+ * conversation (v1-conversation.ts).
  *
  * A turn either starts an option — the body's `option_id`, or a message that only picks one of the newest
  * set ("make option 2") — or goes to the recommender, whose options are listed in the message text (for
@@ -13,10 +14,16 @@
  *   so a client cannot rewrite what the assistant said.
  * - A reply's turns are written straight to the history store (read-your-writes, idempotent on the turn
  *   id; the history feed writes them too). A failing write is logged; the answer still goes out.
- * - The stream is opened only once the answer is known, so a refusal (422, 404) is an ordinary JSON answer
- *   with its status; the text is then sent in short pieces at once. (The reply's text is the `text` field of
- *   Claude's propose_options tool call, so streaming it as Claude writes it needs the agent to stream the
- *   tool input; until then the pieces follow the whole reply.)
+ * - The stream is opened when the first piece of the reply is written (the Claude agent reports the `text` of
+ *   its propose_options call as Claude writes it), else once the answer is known; so a refusal (422, 404,
+ *   decided before the recommender runs) is an ordinary JSON answer with its status. Each `message` chunk is
+ *   what the reply grew by; the rest of the answer (notes, one line per option) follows in short pieces, so
+ *   the chunks put together are POST /v1/chat's `message`. A reply that was not written as it streamed (the
+ *   offline recommender) is sent in short pieces once known, as a whole.
+ * - `event: replace` `{"text": …}` (our extension): when the final message does not go on from what was
+ *   streamed (Claude proposed again after the validation, or the offline recommender took over), the whole
+ *   final message is sent once, before `options`, to show instead of the chunks so far.
+ * - A failure after the stream opened is logged and ends the stream without `done`.
  * - A pick of an option that does not exist answers 422 (the message was understood, the option is not
  *   there); an `option_id` that is unknown, expired or another person's answers 404.
  */
@@ -26,7 +33,7 @@ import type { ConversationRef } from '../../../core/types.js';
 import { findModel } from '../../../higgsfield/models/registry.js';
 import { errorResponses } from '../schemas/common.js';
 import { V1ChatRequest, V1ChatResponse, type V1Option } from '../schemas/seed-a.js';
-import { openSse } from '../sse.js';
+import { openSse, type SseStream } from '../sse.js';
 import { readPick, v1Conversation } from '../v1-conversation.js';
 import { jobSetState, toJobSubmission } from '../v1-jobs.js';
 import { WEB_PLATFORM, type WebContext, type WebRoutes } from '../web-context.js';
@@ -59,16 +66,39 @@ export const v1ChatRoutes: WebRoutes = (app, ctx) => {
         tags: ['v1'],
         summary: 'Chat, answered as server-sent events',
         description:
-          'The same answer as POST /v1/chat as `text/event-stream`: `event: message` frames `{"chunk": "…"}` with the text in pieces, then `event: options` `{"options": […]}` (or `event: job` `{"job_details": …, "action_performed": …}` when an option was started), then `event: done` `{}`.',
+          'The same answer as POST /v1/chat as `text/event-stream`: `event: message` frames `{"chunk": "…"}` with the text in pieces as it is written, then `event: options` `{"options": […]}` (or `event: job` `{"job_details": …, "action_performed": …}` when an option was started), then `event: done` `{}`. When the final message does not go on from the chunks sent (the reply was proposed again), `event: replace` `{"text": "…"}` carries the whole final message before `options`.',
         body: V1ChatRequest,
         response: { 200: z.string().describe('text/event-stream'), ...errorResponses },
       },
     },
     async (request, reply) => {
-      const answer = await answerChat(ctx, request.person.userId, request.body);
-      const stream = openSse(reply);
+      let stream: SseStream | undefined;
+      let sent = '';
+      let diverged = false;
+      const onText = (text: string) => {
+        if (diverged || text === sent) return;
+        if (!text.startsWith(sent)) {
+          diverged = true; // a fresh proposal: its final text goes out as `replace`
+          return;
+        }
+        stream ??= openSse(reply);
+        stream.send('message', { chunk: text.slice(sent.length) });
+        sent = text;
+      };
+      let answer: V1ChatResponse;
       try {
-        for (const chunk of textChunks(answer.message)) {
+        answer = await answerChat(ctx, request.person.userId, request.body, onText);
+      } catch (error) {
+        if (!stream) throw error; // nothing sent yet: the ordinary JSON error
+        ctx.logger.warn({ err: error }, 'a /v1 chat stream failed after its text began');
+        stream.close();
+        return;
+      }
+      stream ??= openSse(reply);
+      try {
+        const rest = answer.message.startsWith(sent) ? answer.message.slice(sent.length) : undefined;
+        if (rest === undefined) stream.send('replace', { text: answer.message });
+        for (const chunk of textChunks(rest ?? '')) {
           if (stream.closed) return;
           if (!stream.send('message', { chunk })) await stream.drained();
         }
@@ -86,7 +116,12 @@ export const v1ChatRoutes: WebRoutes = (app, ctx) => {
 };
 
 /** The answer to one chat turn, for either route. */
-async function answerChat(ctx: WebContext, userId: string, body: V1ChatRequest): Promise<V1ChatResponse> {
+async function answerChat(
+  ctx: WebContext,
+  userId: string,
+  body: V1ChatRequest,
+  onText?: (text: string) => void,
+): Promise<V1ChatResponse> {
   const actor: Actor = { userId, isAdmin: false };
   const conversation = v1Conversation(userId);
 
@@ -112,7 +147,7 @@ async function answerChat(ctx: WebContext, userId: string, body: V1ChatRequest):
     return start(ctx, key, pick - 1, actor);
   }
 
-  const reply = await ctx.assistant.handleMessage({ conversation, text: body.message });
+  const reply = await ctx.assistant.handleMessage({ conversation, text: body.message, ...(onText ? { onText } : {}) });
   await record(ctx, reply);
   return suggestions(reply);
 }
