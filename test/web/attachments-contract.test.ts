@@ -19,7 +19,7 @@ import {
   TINY_PNG,
 } from './support/seed-b-generate-shapes.js';
 import { errorBody } from './support/seed-b-shapes.js';
-import { startWebWorld, type WebWorld } from './support/web-world.js';
+import { startWebWorld, until, type WebWorld } from './support/web-world.js';
 
 const ORIGIN = 'http://localhost:3000';
 const MIB = 1024 * 1024;
@@ -403,15 +403,5 @@ async function filesUnder(dir: string): Promise<string[]> {
     return (await readdir(dir, { recursive: true })).map(String);
   } catch {
     return [];
-  }
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

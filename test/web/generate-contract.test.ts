@@ -13,7 +13,7 @@ import {
   generateAccepted,
 } from './support/seed-b-generate-shapes.js';
 import { errorBody } from './support/seed-b-shapes.js';
-import { startWebWorld, type WebWorld } from './support/web-world.js';
+import { startWebWorld, until, type WebWorld } from './support/web-world.js';
 
 let world: WebWorld;
 let alice: string;
@@ -79,16 +79,6 @@ async function opens(url: string): Promise<string> {
   expect(response.status).toBe(200);
   await response.arrayBuffer();
   return response.headers.get('content-type') ?? '';
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('POST /higgsfield/generate refuses before spending credits', () => {

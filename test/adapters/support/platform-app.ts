@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { expect } from 'vitest';
 import { type App, createApp } from '../../../src/app/container.js';
-import { loadConfig } from '../../../src/config.js';
+import { type Config, loadConfig } from '../../../src/config.js';
 import { silentLogger } from '../../../src/log.js';
 import { FAST } from '../../support/pipeline-harness.js';
 import { redisUrl } from '../../support/redis.js';
@@ -34,6 +34,11 @@ export function startPlatformApp(options: {
     HTTP_PORT: '0',
     ...options.platformEnv,
   });
+  return createSpecApp(config, options.http === true);
+}
+
+/** The app as `higgsbot start --role all` builds it from `config`: every platform started, fast pipeline settings. */
+export function createSpecApp(config: Config, http: boolean): Promise<App> {
   return createApp({
     config,
     logger: silentLogger(),
@@ -41,7 +46,7 @@ export function startPlatformApp(options: {
     console: { output: new Writable({ write: (_c, _e, done) => done() }) },
     startPlatforms: 'all',
     settings: FAST,
-    ...(options.http ? { http: true } : {}),
+    ...(http ? { http: true } : {}),
   });
 }
 

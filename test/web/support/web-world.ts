@@ -7,12 +7,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { type App, createApp } from '../../../src/app/container.js';
+import type { App } from '../../../src/app/container.js';
 import { loadConfig } from '../../../src/config.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../../src/higgsfield/simulator/index.js';
-import { silentLogger } from '../../../src/log.js';
-import { FAST } from '../../support/pipeline-harness.js';
+import { createSpecApp } from '../../adapters/support/platform-app.js';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
 import { redisUrl, testPrefix } from '../../support/redis.js';
 
@@ -72,15 +70,7 @@ export async function startWebWorld(options: WebWorldOptions): Promise<WebWorld>
     WEB_ENABLED: 'true',
     ...options.env,
   });
-  const app = await createApp({
-    config,
-    logger: silentLogger(),
-    role: 'all',
-    console: { output: new Writable({ write: (_c, _e, done) => done() }) },
-    startPlatforms: 'all',
-    settings: FAST,
-    http: true,
-  });
+  const app = await createSpecApp(config, true);
   const url = app.httpUrl as string;
   return {
     app,
@@ -133,4 +123,15 @@ export async function callApi<T = unknown>(
     body: (isJson && text ? JSON.parse(text) : text) as T,
     text,
   };
+}
+
+/** Polls `probe` until it gives a value (or the time runs out, naming `what`). */
+export async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
