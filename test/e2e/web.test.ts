@@ -1,9 +1,10 @@
 /**
  * The web platform as deployed: two `higgsbot start --role bot` processes serving the web API and one
- * `--role worker`, built processes sharing Redis and a PostgreSQL history, keys made and revoked with the
- * built `higgsbot api-keys`. A person's chat, options, generation and event stream work across the two bot
- * processes (created on one, watched and pressed on the other); another person's key sees none of it; the
- * rate limit counts one key's requests on both processes together; a revoked key is refused by both.
+ * `--role worker` (the built CLI, `node bin/higgsbot.js`, each a process of its own), sharing Redis and a
+ * PostgreSQL history, with keys made and revoked by the built `higgsbot api-keys`. A person's chat, options,
+ * generation and event stream work across the two bot processes (created on one, watched and pressed on the
+ * other); another person's key sees none of it; the rate limit counts one key's requests on both processes
+ * together; a revoked key is refused by both.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PNG_SIGNATURE } from '../../src/higgsfield/simulator/index.js';
