@@ -6,7 +6,9 @@
  * Decisions:
  * - an option's id is `<set key>.<index>` (e.g. `k3j4h5ab9Z.1`): the set key the other platforms' buttons
  *   carry, so nothing new is stored for the web; it is parsed strictly, and anything else is no option;
- * - a reply without options (a hint, a refusal) is one text chunk, so every assistant message renders;
+ * - a message's text is its `content_text` and its chunks are its options only, so a reply without options
+ *   (a hint, a refusal) has none: seed B's client shows `content_text` and then the chunks, and a text chunk
+ *   repeating the text would show it twice;
  * - a person's message has no chunks (`render_payload: null`), as seed B's client expects.
  */
 import type { TurnReply } from '../../core/assistant.js';
@@ -50,12 +52,11 @@ function estimateBody(estimate: OptionEstimate) {
   };
 }
 
-/** A reply's chunks: for each option its button and its reason; a reply without options is its text. */
+/** A reply's chunks: for each option its button and its reason (none for a reply without options). */
 export function renderChunks(
-  text: string,
   optionSet: { key: string; options: readonly GenerationOption[] } | undefined,
 ): RenderChunk[] {
-  if (!optionSet || optionSet.options.length === 0) return [{ type: 'text', text }];
+  if (!optionSet) return [];
   return optionSet.options.flatMap((option, index): RenderChunk[] => [
     {
       type: 'button',
@@ -86,7 +87,7 @@ export function toMessageBody(message: ChatMessage): ChatMessageBody {
       ...(message.attachments?.length ? { attachments: message.attachments } : {}),
     };
   }
-  return { ...base, author_type: 'assistant', render_payload: renderChunks(message.text, message.optionSet) };
+  return { ...base, author_type: 'assistant', render_payload: renderChunks(message.optionSet) };
 }
 
 /** A history turn just logged for chat `chatId`, as the chat will show it. */
