@@ -26,6 +26,7 @@ import { createWebhookVerifier } from '../http/webhook-verifier.js';
 import type { Logger } from '../log.js';
 import { createMediaStore, type ServableMediaStore } from '../media/create-media-store.js';
 import { downloadToStore } from '../media/download.js';
+import { linkOrigins } from '../media/media-links.js';
 import { rehostImage } from '../media/rehost-image.js';
 import { PLATFORMS } from '../platforms.js';
 import { createPipeline, type Pipeline } from '../queue/create-pipeline.js';
@@ -47,6 +48,8 @@ export interface AppOptions {
   console: ProcessConsole;
   /** Start the HTTP server (health, webhook route, media links, the platforms' routes). */
   http?: boolean;
+  /** The address the HTTP server listens on; default every interface ('0.0.0.0'). The web demo: '127.0.0.1'. */
+  httpHost?: string;
   settings?: Partial<PipelineSettings>;
   /** Propose with the offline recommender even when a Claude key is set (the terminal demo). */
   offlineOnly?: boolean;
@@ -159,6 +162,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     });
     app.assistant = wired.assistant;
     closers.push(...wired.closers);
+    const publicUrl = config.media.signedLinks?.publicUrl ?? app.httpUrl;
     const services: PlatformServices = {
       assistant: wired.assistant,
       async searchStyles(query, limit) {
@@ -170,9 +174,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         return { styles: [...catalog.styles], motions: [...catalog.motions] };
       },
       ...(app.history ? { history: app.history } : {}),
-      ...(config.media.signedLinks || app.httpUrl
-        ? { publicUrl: config.media.signedLinks?.publicUrl ?? (app.httpUrl as string) }
-        : {}),
+      ...(publicUrl ? { publicUrl, linkOrigins: linkOrigins(config.media, publicUrl) } : {}),
       rehost: (image) => rehostImage(image, (checked) => provider.upload(checked)),
       progress: pipeline.bus,
       afterAcks: () => backlog?.drained(ACK_PRIORITY_MAX_WAIT_MS) ?? Promise.resolve(),
@@ -273,6 +275,7 @@ async function serveHttp(
   }
   const server = await startHttpServer({
     port: config.httpPort,
+    ...(options.httpHost ? { host: options.httpHost } : {}),
     logger,
     routes,
     readiness: async () => {

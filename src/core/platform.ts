@@ -79,6 +79,11 @@ export interface PlatformServices {
   history?: HistoryStore;
   /** Where people reach this process's HTTP server: PUBLIC_URL, else the server's own address. */
   publicUrl?: string;
+  /**
+   * The origins browsers load results from (`media`) and send uploads to (`uploads`), for a page's
+   * Content-Security-Policy; known with `publicUrl`.
+   */
+  linkOrigins?: { media: readonly string[]; uploads: readonly string[] };
   /** Check, fetch and re-host a person's image so the provider can read it. */
   rehost(image: PlatformImage): Promise<ImageInput>;
   /** Every generation's progress, from every worker process. */

@@ -97,6 +97,38 @@ export function describeMediaLinks(media: Config['media']): MediaLinksSummary {
   return { kind, origin, warning };
 }
 
+/** Where a browser loads results from and sends uploads to: origins, for a page's Content-Security-Policy. */
+export interface LinkOrigins {
+  /** Results: this bot's own origin (signed links, uploads through us), and the bucket's with S3. */
+  media: string[];
+  /** Uploads: this bot's own origin, and the bucket's with S3 (presigned PUTs). */
+  uploads: string[];
+}
+
+/**
+ * The origins people's browsers reach for results and uploads: `ownUrl` (PUBLIC_URL, else the HTTP server's
+ * address) and, with S3, the bucket's origin as links are presigned on it — S3_PUBLIC_URL when set, else
+ * S3_ENDPOINT, else AWS — by path or by virtual host as the client addresses it. The bucket is listed whenever
+ * S3 is set, whichever link rule applies: a page that allows it costs nothing when links go through us.
+ */
+export function linkOrigins(media: Config['media'], ownUrl: string): LinkOrigins {
+  const own = new URL(ownUrl).origin;
+  const bucket = media.s3 ? bucketOrigin(media.s3) : undefined;
+  const both = bucket && bucket !== own ? [own, bucket] : [own];
+  return { media: [...both], uploads: [...both] };
+}
+
+function bucketOrigin(s3: NonNullable<Config['media']['s3']>): string {
+  const base = s3.publicUrl ?? s3.endpoint;
+  if (!base) {
+    return s3.forcePathStyle
+      ? `https://s3.${s3.region}.amazonaws.com`
+      : `https://${s3.bucket}.s3.${s3.region}.amazonaws.com`;
+  }
+  const url = new URL(base);
+  return s3.forcePathStyle ? url.origin : `${url.protocol}//${s3.bucket}.${url.host}`;
+}
+
 /** Single-label names (a compose service such as `minio`), loopback, and private or link-local IPv4. */
 function isPrivateHost(host: string): boolean {
   if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.internal') || host === '[::1]') {

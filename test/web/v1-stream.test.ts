@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { textChunks } from '../../src/adapters/web/routes/v1-chat-routes.js';
+import { textChunks } from '../../src/adapters/web/reply-text-stream.js';
 import { sseFrame } from '../../src/adapters/web/sse.js';
 import { PROPOSE_OPTIONS } from '../../src/agent/agent-tools.js';
 import { type AnthropicFake, startAnthropicFake, toolUse } from '../doubles/anthropic/anthropic-fake.js';
@@ -19,48 +19,11 @@ import {
   SeedJobDetails,
   SeedStreamChunk,
 } from './support/seed-a-shapes.js';
+import { type Frame, readFrames } from './support/sse-frames.js';
 import { startWebWorld, type WebWorld } from './support/web-world.js';
 
 const ASK = 'a paper boat drifting down a rainy street';
 const ORIGIN = 'https://app.example.com';
-
-interface Frame {
-  event: string;
-  data: unknown;
-}
-
-/**
- * Reads an event stream to its end, frame by frame, as EventSource would (comments and retry skipped);
- * `onFrame` sees each frame as it arrives.
- */
-async function readFrames(response: Response, onFrame: (frame: Frame) => void = () => {}): Promise<Frame[]> {
-  const frames: Frame[] = [];
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const take = () => {
-    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      let event = 'message';
-      const data: string[] = [];
-      for (const line of block.split('\n')) {
-        if (line.startsWith('event: ')) event = line.slice(7);
-        else if (line.startsWith('data: ')) data.push(line.slice(6));
-      }
-      if (!data.length) continue;
-      const frame = { event, data: JSON.parse(data.join('\n')) };
-      frames.push(frame);
-      onFrame(frame);
-    }
-  };
-  for await (const bytes of response.body as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(bytes, { stream: true });
-    take();
-  }
-  buffer += decoder.decode();
-  take();
-  return frames;
-}
 
 describe('the chat stream', () => {
   let world: WebWorld;

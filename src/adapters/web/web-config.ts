@@ -1,8 +1,9 @@
 /**
  * The web platform's block of configuration: whether it runs, which browser origins may call it (CORS),
- * the rate limit per key, and the person keyless requests act as (only where an operator asks for it: the
- * demo, or a seed client that sends no key on a private network).
+ * the rate limit per key, the person keyless requests act as (only where an operator asks for it: the
+ * demo, or a seed client that sends no key on a private network), and where the built web chat is.
  */
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { type ConfigBlock, opt, text } from '../../config/config-block.js';
 
@@ -17,6 +18,8 @@ export interface WebConfig {
   maxUploadBytes: number;
   /** How long `POST /higgsfield/generate` waits for the result before answering 202. */
   generateWaitMs: number;
+  /** The built web chat (index.html, assets/); unset: the package's dist/web (web-page.ts finds it). */
+  uiDir?: string;
 }
 
 const bool = z
@@ -60,16 +63,23 @@ export const webConfig: ConfigBlock<WebConfig> = {
       schema: opt(positiveInt(600)).default(120),
       expected: 'seconds POST /higgsfield/generate waits for the result before answering 202 (default 120)',
     },
+    WEB_UI_DIR: {
+      schema: opt(z.string().trim().min(1)),
+      expected:
+        'a folder holding the built web chat (index.html and assets/); unset: dist/web of the installed package',
+    },
   },
   build(env) {
     if (env.WEB_ENABLED !== true) return undefined;
     const anonymousUser = text(env, 'WEB_ANONYMOUS_USER');
+    const uiDir = text(env, 'WEB_UI_DIR');
     return {
       corsOrigins: (env.WEB_CORS_ORIGINS as string[] | undefined) ?? [],
       rateLimitPerMinute: env.WEB_RATE_LIMIT_PER_MINUTE as number,
       maxUploadBytes: (env.WEB_MAX_UPLOAD_MB as number) * MIB,
       generateWaitMs: (env.WEB_GENERATE_WAIT_S as number) * 1000,
       ...(anonymousUser ? { anonymousUser } : {}),
+      ...(uiDir ? { uiDir: resolve(uiDir) } : {}),
     };
   },
 };

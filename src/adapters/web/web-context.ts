@@ -67,6 +67,8 @@ export interface WebContext {
   rehost(image: PlatformImage): Promise<ImageInput>;
   /** Where people reach this server, no trailing slash: links we hand out start with it. */
   publicUrl: string;
+  /** The origins results are linked on and uploads go to (the page's CSP, `GET /me`). */
+  linkOrigins: { media: readonly string[]; uploads: readonly string[] };
   logger: PlatformLogger;
 }
 

@@ -4,6 +4,9 @@
  * started here is delivered by the web publisher into the chat's event stream (results stay in the media
  * store), exactly once per delivery like every platform. In a worker process it only publishes.
  */
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type {
   HealthCheck,
   PlatformAdapter,
@@ -16,6 +19,7 @@ import { createRedis, watchRedis } from '../../queue/redis.js';
 import { createRedisWebEventLog } from './redis-web-event-log.js';
 import type { WebConfig } from './web-config.js';
 import { WEB_PLATFORM, type WebContext } from './web-context.js';
+import { locateWebUi } from './web-page.js';
 import { createWebPublisher } from './web-publisher.js';
 import { WEB_ROUTES } from './web-routes.js';
 import { buildWebServer, type WebServer } from './web-server.js';
@@ -66,13 +70,17 @@ export const createWebPlatform: PlatformFactory<WebConfig> = (config, deps) => {
       redis.disconnect();
     },
     async check(): Promise<HealthCheck[]> {
+      const ui = config.uiDir ?? locateWebUi();
+      const built = ui !== undefined && existsSync(join(ui, 'index.html'));
       return [
         {
           name: 'Web',
           status: 'ok',
           detail: `API on HTTP_PORT (/openapi.json, /docs); ${config.rateLimitPerMinute} requests a minute per key; CORS ${
             config.corsOrigins.length ? config.corsOrigins.join(', ') : 'same origin only'
-          }${config.anonymousUser ? `; keyless requests act as ${config.anonymousUser}` : ''}`,
+          }${config.anonymousUser ? `; keyless requests act as ${config.anonymousUser}` : ''}; ${
+            built ? `the web chat at / from ${ui}` : 'the web chat is not built (npm run build)'
+          }`,
         },
       ];
     },
@@ -86,7 +94,7 @@ function contextOf(
   services: PlatformServices,
   own: Pick<WebContext, 'redis' | 'events'>,
 ): WebContext {
-  const { history, catalog, publicUrl } = services;
+  const { history, catalog, publicUrl, linkOrigins } = services;
   if (!history?.chats || !history.apiKeys)
     throw new Error('the web platform needs the history store (chats, API keys)');
   if (!catalog || !publicUrl) throw new Error('the web platform needs the catalog and the HTTP server’s public URL');
@@ -101,6 +109,7 @@ function contextOf(
     catalog,
     rehost: services.rehost,
     publicUrl: publicUrl.replace(/\/+$/, ''),
+    linkOrigins: linkOrigins ?? { media: [new URL(publicUrl).origin], uploads: [new URL(publicUrl).origin] },
     keyPrefix: deps.runtime?.keyPrefix ?? 'higgsbot',
     logger: services.logger.child({ platform: WEB_PLATFORM }),
     ...own,

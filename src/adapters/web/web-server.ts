@@ -118,7 +118,7 @@ export async function buildWebServer(ctx: WebContext, modules: readonly WebRoute
     void reply.code(404).send({ detail: `No route ${request.method} ${request.url.split('?')[0]}` });
   });
   app.setErrorHandler((error: FastifyError | WebError | AppError, request, reply) => {
-    const answer = toAnswer(error);
+    const answer = errorAnswer(error);
     if (answer.status >= 500) log.error({ err: error, method: request.method, url: request.url }, 'web request failed');
     for (const [name, value] of Object.entries(answer.headers ?? {})) void reply.header(name, value);
     void reply.code(answer.status).send({ detail: answer.detail });
@@ -152,7 +152,7 @@ async function authenticate(ctx: WebContext, request: FastifyRequest) {
   return { userId: key.userId, keyId: key.id };
 }
 
-interface Answer {
+export interface ErrorAnswer {
   status: number;
   detail: string;
   headers?: Record<string, string>;
@@ -167,7 +167,8 @@ const APP_ERROR_STATUS: Partial<Record<string, number>> = {
   [ErrorCode.ServiceUnavailable]: 503,
 };
 
-function toAnswer(error: FastifyError | WebError | AppError): Answer {
+/** An error as the answer every route gives it: its status and `{detail}` for people (500 hides the cause). */
+export function errorAnswer(error: FastifyError | WebError | AppError): ErrorAnswer {
   if (error instanceof WebError) return { status: error.status, detail: error.detail, headers: error.headers };
   if (error instanceof AppError) {
     const status = APP_ERROR_STATUS[error.code];

@@ -5,24 +5,18 @@
  * on another platform, is not found, exactly like one that never existed.
  *
  * Decisions:
- * - The state comes from the queue's record while it has one (history follows it through a feed, a moment
- *   behind), else from history; the media and times from history, the links made fresh on every read; why
- *   it failed from history, or from the chat's event stream while history has not heard yet.
+ * - The body is generation-bodies.ts's (the gallery's items are the same shape).
  * - Only full generation ids are taken: a short id (its first 8 characters) could name another person's.
  * - Animate answers like `POST /chats/{id}/messages`: the assistant's new message with its options (201),
  *   written to the chat at once, so the transcript shows it.
  */
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../../core/assistant.js';
-import type { HistoryEntry } from '../../../core/history.js';
-import type { GenerationLookup } from '../../../core/ports.js';
-import type { ConversationRef, GenerationOption, GenerationState } from '../../../core/types.js';
 import { CANCEL_TEXT } from '../../shared/message-text.js';
-import { mediaBodies } from '../answer-bodies.js';
-import { ErrorSchema, errorResponses, isoTime } from '../schemas/common.js';
+import { assetsOf, generationBody, type OwnGeneration } from '../generation-bodies.js';
+import { ErrorSchema, errorResponses } from '../schemas/common.js';
 import {
   CancelOutcomeSchema,
-  type GenerationBody,
   GenerationIdParams,
   GenerationQueuedSchema,
   GenerationSchema,
@@ -30,20 +24,10 @@ import {
 import { MessagePostedSchema } from '../schemas/seed-b-chats.js';
 import { ownerOf, WEB_PLATFORM, type WebContext, type WebRoutes } from '../web-context.js';
 import { notFound, unavailable, unprocessable, WebError } from '../web-errors.js';
-import { actionsFor } from '../web-event-build.js';
 import { postedAnswer } from '../web-messages.js';
 
 const GENERATION_ID = /^gen-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const NOT_FOUND = 'Generation';
-
-interface OwnGeneration {
-  generationId: string;
-  conversation: ConversationRef;
-  option: GenerationOption;
-  state: GenerationState;
-  entry?: HistoryEntry;
-  live?: GenerationLookup;
-}
 
 const actorOf = (request: FastifyRequest): Actor => ({ userId: request.person.userId, isAdmin: false });
 
@@ -70,47 +54,6 @@ async function ownGeneration(ctx: WebContext, request: FastifyRequest, id: strin
     ...(entry ? { entry } : {}),
     ...(live ? { live } : {}),
   };
-}
-
-async function generationBody(ctx: WebContext, own: OwnGeneration): Promise<GenerationBody> {
-  const assets = own.entry?.assets.length ? own.entry.assets : (own.live?.assets ?? []);
-  const media = await mediaBodies(ctx.media, assets);
-  const position =
-    own.state === 'queued'
-      ? (await ctx.assistant.activeJobs(own.conversation)).find((job) => job.generationId === own.generationId)
-          ?.position
-      : undefined;
-  const failure = own.entry?.failure ?? (await endedWithout(ctx, own));
-  return {
-    generation_id: own.generationId,
-    chat_id: own.conversation.channelId,
-    state: own.state,
-    label: own.option.label,
-    model: own.option.modelId,
-    kind: own.option.kind,
-    prompt: own.option.prompt,
-    ...(position !== undefined ? { position } : {}),
-    media,
-    ...(failure ? { message: failure.message, reason: failure.reason } : {}),
-    actions: actionsFor(own.state, assets),
-    ...(own.entry ? { created_at: isoTime(own.entry.createdAtMs), updated_at: isoTime(own.entry.updatedAtMs) } : {}),
-  };
-}
-
-/**
- * Why a generation the queue says has failed or was canceled ended, while history has not heard yet (its
- * feed is a moment behind): from the chat's event stream, which the publisher wrote before the state changed.
- */
-async function endedWithout(ctx: WebContext, own: OwnGeneration): Promise<HistoryEntry['failure']> {
-  if (own.state !== 'failed' && own.state !== 'canceled') return undefined;
-  const events = await ctx.events.since(own.conversation.channelId, undefined, 1_000).catch(() => []);
-  for (let i = events.length - 1; i >= 0; i--) {
-    const { event } = events[i] ?? {};
-    if (event?.generation_id === own.generationId && event.message !== undefined) {
-      return { reason: event.reason ?? own.state, message: event.message };
-    }
-  }
-  return undefined;
 }
 
 export const generationRoutes: WebRoutes = (app, ctx) => {
@@ -202,8 +145,7 @@ export const generationRoutes: WebRoutes = (app, ctx) => {
       if (own.state !== 'done') {
         throw new WebError(409, 'That result is not ready yet: animate it once it is done.');
       }
-      const assets = own.entry?.assets.length ? own.entry.assets : (own.live?.assets ?? []);
-      if (!assets.some((asset) => asset.contentType.startsWith('image/'))) {
+      if (!assetsOf(own).some((asset) => asset.contentType.startsWith('image/'))) {
         throw unprocessable('Only images can be animated.');
       }
       const answer = await ctx.assistant.animate(own.generationId, actorOf(request));

@@ -14,12 +14,13 @@
  *   so a client cannot rewrite what the assistant said.
  * - A reply's turns are written straight to the history store (read-your-writes, idempotent on the turn
  *   id; the history feed writes them too). A failing write is logged; the answer still goes out.
- * - The stream is opened when the first piece of the reply is written (the Claude agent reports the `text` of
- *   its propose_options call as Claude writes it), else once the answer is known; so a refusal (422, 404,
- *   decided before the recommender runs) is an ordinary JSON answer with its status. Each `message` chunk is
- *   what the reply grew by; the rest of the answer (notes, one line per option) follows in short pieces, so
- *   the chunks put together are POST /v1/chat's `message`. A reply that was not written as it streamed (the
- *   offline recommender) is sent in short pieces once known, as a whole.
+ * - The text is streamed by reply-text-stream.ts (as the streaming POST /chats/{id}/messages does): the stream
+ *   opens when the first piece of the reply is written (the Claude agent reports the `text` of its
+ *   propose_options call as Claude writes it), else once the answer is known; so a refusal (422, 404, decided
+ *   before the recommender runs) is an ordinary JSON answer with its status. Each `message` chunk is what the
+ *   reply grew by; the rest of the answer (notes, one line per option) follows in short pieces, so the chunks
+ *   put together are POST /v1/chat's `message`. A reply that was not written as it streamed (the offline
+ *   recommender) is sent in short pieces once known, as a whole.
  * - `event: replace` `{"text": …}` (our extension): when the final message does not go on from what was
  *   streamed (Claude proposed again after the validation, or the offline recommender took over), the whole
  *   final message is sent once, before `options`, to show instead of the chunks so far.
@@ -31,17 +32,15 @@ import { z } from 'zod';
 import type { Actor, TurnReply } from '../../../core/assistant.js';
 import type { ConversationRef } from '../../../core/types.js';
 import { findModel } from '../../../higgsfield/models/registry.js';
+import { replyTextStream } from '../reply-text-stream.js';
 import { errorResponses } from '../schemas/common.js';
 import { V1ChatRequest, V1ChatResponse, type V1Option } from '../schemas/seed-a.js';
-import { openSse, type SseStream } from '../sse.js';
 import { readPick, v1Conversation } from '../v1-conversation.js';
 import { jobSetState, toJobSubmission } from '../v1-jobs.js';
 import { WEB_PLATFORM, type WebContext, type WebRoutes } from '../web-context.js';
 import { notFound, unavailable, unprocessable } from '../web-errors.js';
 import { optionId, parseOptionId } from '../web-messages.js';
 
-/** How many words each `message` chunk of the stream carries. */
-const WORDS_PER_CHUNK = 3;
 /** Highest option index probed when a pick misses (sets hold up to four options). */
 const MAX_OPTIONS = 9;
 
@@ -72,36 +71,19 @@ export const v1ChatRoutes: WebRoutes = (app, ctx) => {
       },
     },
     async (request, reply) => {
-      let stream: SseStream | undefined;
-      let sent = '';
-      let diverged = false;
-      const onText = (text: string) => {
-        if (diverged || text === sent) return;
-        if (!text.startsWith(sent)) {
-          diverged = true; // a fresh proposal: its final text goes out as `replace`
-          return;
-        }
-        stream ??= openSse(reply);
-        stream.send('message', { chunk: text.slice(sent.length) });
-        sent = text;
-      };
+      const text = replyTextStream(reply, 'message');
       let answer: V1ChatResponse;
       try {
-        answer = await answerChat(ctx, request.person.userId, request.body, onText);
+        answer = await answerChat(ctx, request.person.userId, request.body, text.onText);
       } catch (error) {
-        if (!stream) throw error; // nothing sent yet: the ordinary JSON error
+        if (!text.opened) throw error; // nothing sent yet: the ordinary JSON error
         ctx.logger.warn({ err: error }, 'a /v1 chat stream failed after its text began');
-        stream.close();
+        text.opened.close();
         return;
       }
-      stream ??= openSse(reply);
+      const stream = text.open();
       try {
-        const rest = answer.message.startsWith(sent) ? answer.message.slice(sent.length) : undefined;
-        if (rest === undefined) stream.send('replace', { text: answer.message });
-        for (const chunk of textChunks(rest ?? '')) {
-          if (stream.closed) return;
-          if (!stream.send('message', { chunk })) await stream.drained();
-        }
+        if (!(await text.finish(answer.message))) return;
         if (answer.job_details) {
           stream.send('job', { job_details: answer.job_details, action_performed: answer.action_performed });
         } else {
@@ -226,13 +208,4 @@ async function record(ctx: WebContext, reply: TurnReply): Promise<void> {
 /** A web conversation of this person (a /v1 one or a chat): the assistant checks the person, not the platform. */
 function isWebOf(conversation: ConversationRef, userId: string): boolean {
   return conversation.platform === WEB_PLATFORM && conversation.userId === userId;
-}
-
-/** `text` in pieces of a few words each (whitespace kept), which put together are `text` exactly. */
-export function textChunks(text: string, wordsPerChunk = WORDS_PER_CHUNK): string[] {
-  const words = text.match(/\s*\S+\s*/g);
-  if (!words) return text ? [text] : [];
-  const chunks: string[] = [];
-  for (let i = 0; i < words.length; i += wordsPerChunk) chunks.push(words.slice(i, i + wordsPerChunk).join(''));
-  return chunks;
 }

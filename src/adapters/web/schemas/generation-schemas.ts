@@ -1,7 +1,7 @@
 /**
- * The shapes of the generation endpoints (`/generations/{id}`, and its cancel, reroll and animate), which
- * neither seed had: a generation as a person sees it, with fresh links to its media, and the answers of
- * the actions its events name.
+ * The shapes of the generation endpoints (`/generations/{id}`, and its cancel, reroll and animate; the gallery
+ * `/generations`), which neither seed had: a generation as a person sees it, with fresh links to its media,
+ * the answers of the actions its events name, and pages of a person's generations.
  */
 import { z } from 'zod';
 import { WEB_EVENT_TYPES } from '../web-events.js';
@@ -60,5 +60,19 @@ export const GenerationQueuedSchema = z
     duplicate: z.boolean().describe('True when this is a generation already queued for the same press.'),
   })
   .meta({ id: 'GenerationQueued' });
+
+export const GalleryQuery = z.object({
+  search: z
+    .string()
+    .max(500, 'A search is at most 500 characters.')
+    .optional()
+    .describe('Words to find in the prompts (full text); empty: everything.'),
+  cursor: z.string().optional().describe('`next_cursor` of the page before.'),
+  limit: z.coerce.number().int().min(1).max(100).default(24).describe('Results per page, 1 to 100 (default 24).'),
+});
+
+export const GalleryPageSchema = z
+  .object({ items: z.array(GenerationSchema), next_cursor: z.string().nullable(), has_more: z.boolean() })
+  .meta({ id: 'GalleryPage' });
 
 export type GenerationBody = z.infer<typeof GenerationSchema>;

@@ -164,3 +164,4 @@ export type ChatBody = z.infer<typeof ChatSchema>;
 export type ChatMessageBody = z.infer<typeof ChatMessageSchema>;
 export type RenderChunk = z.infer<typeof RenderChunkSchema>;
 export type OptionBody = z.infer<typeof OptionSchema>;
+export type MessagePosted = z.infer<typeof MessagePostedSchema>;
