@@ -26,7 +26,8 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   },
   chat: {
     run: chatCommand,
-    summary: 'terminal chat: describe, pick an option, get the result  [--simulate: no account needed]',
+    summary:
+      'terminal chat: describe, pick an option, get the result  [--simulate: no account needed] [--web: in a browser]',
   },
   generate: {
     run: generateCommand,
