@@ -9,6 +9,9 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY commands ./commands
+# The web chat: its sources and the esbuild script that bundles them into dist/web.
+COPY web ./web
+COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev --ignore-scripts
 
 # --- runtime: Node 24 LTS, production dependencies and compiled code only, non-root ---
