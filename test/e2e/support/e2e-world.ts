@@ -75,8 +75,14 @@ export interface World {
   mediaDir: string;
   redisUrl: string;
   children: CliChild[];
-  /** Spawns `higgsbot start --role <role>` and resolves once its /readyz answers 200. */
-  start(role: Role, extraEnv?: Record<string, string>): Promise<{ child: CliChild; port: number }>;
+  /**
+   * Spawns `higgsbot start --role <role>` and resolves once its /readyz answers 200. `extraEnv` may be a
+   * function of the port the child will listen on (PUBLIC_URL = its own URL, say).
+   */
+  start(
+    role: Role,
+    extraEnv?: Record<string, string> | ((port: number) => Record<string, string>),
+  ): Promise<{ child: CliChild; port: number }>;
   /** Generations Higgsfield was asked for with exactly this prompt (distinct idempotency keys). */
   /** This world's history database (bot and worker share it). */
   databaseUrl: string;
@@ -121,7 +127,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
         ANTHROPIC_API_KEY: 'sk-ant-e2e-fake',
         ANTHROPIC_BASE_URL: fake.url,
         ...options.platformEnv(),
-        ...extraEnv,
+        ...(typeof extraEnv === 'function' ? extraEnv(port) : extraEnv),
       });
       children.push(child);
       await waitReady(child, port);
