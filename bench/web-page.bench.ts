@@ -24,12 +24,12 @@ import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startSimulator } from '../src/higgsfield/simulator/index.js';
+import { launchBrowser } from '../test/browser/support/chromium.js';
 import { freePort } from '../test/doubles/index.js';
 import { staleWebSource } from '../test/support/build-global-setup.js';
 import { deleteBenchKeys } from './bench-keys.js';
-import { spawnChild } from './child-process.js';
 import { isEntry } from './entry.js';
 import { assertLoopbackRedis, REDIS_URL, ROOT } from './environment.js';
 import { ms, sec } from './format.js';
@@ -39,17 +39,8 @@ import { recordResults } from './results-file.js';
 import { Scope } from './scope.js';
 import { simulatorCredentialsEnv } from './simulator-pipeline.js';
 import { waitFor, withTimeout } from './waits.js';
+import { startBuiltServer } from './web-rig.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const benchStarted = performance.now();
 const log = (line: string) =>
   console.log(`[web-page bench ${((performance.now() - benchStarted) / 1_000).toFixed(1).padStart(5)} s] ${line}`);
@@ -343,42 +334,25 @@ async function run(scope: Scope, quick: boolean, n: number): Promise<void> {
   scope.defer('media dir', () => rm(mediaDir, { recursive: true, force: true }));
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const server = spawnChild(
-    'server',
-    ['bin/higgsbot.js', 'start', '--role', 'all'],
-    {
-      PATH: process.env.PATH,
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      HF_CREDENTIALS: simulatorCredentialsEnv(),
-      HIGGSFIELD_BASE_URL: sim.url,
-      DATABASE_URL: database.url,
-      MEDIA_DIR: mediaDir,
-      HTTP_PORT: String(port),
-      PUBLIC_URL: origin,
-      MEDIA_LINK_SECRET: randomBytes(24).toString('hex'),
-      WEB_ENABLED: 'true',
-      WEB_ANONYMOUS_USER: 'bench',
-      WEB_RATE_LIMIT_PER_MINUTE: '100000',
-      USER_MAX_ACTIVE: '100',
-      LOG_LEVEL: 'warn',
-    },
-    ROOT,
-  );
-  scope.defer('server process', () => server.stop());
-  const ready = async () => {
-    if (server.exitCode() !== undefined) return true;
-    const res = await fetch(`${origin}/readyz`).catch(() => undefined);
-    await res?.body?.cancel();
-    return res?.status === 200;
-  };
-  if (!(await waitFor(ready, 60_000, 100)) || server.exitCode() !== undefined) {
-    throw new Error(
-      `the server did not start (exit ${server.exitCode()}): ${server.stderr.tail || server.stdout.tail}`,
-    );
-  }
+  await startBuiltServer(scope, {
+    PATH: process.env.PATH,
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    HF_CREDENTIALS: simulatorCredentialsEnv(),
+    HIGGSFIELD_BASE_URL: sim.url,
+    DATABASE_URL: database.url,
+    MEDIA_DIR: mediaDir,
+    HTTP_PORT: String(port),
+    PUBLIC_URL: origin,
+    MEDIA_LINK_SECRET: randomBytes(24).toString('hex'),
+    WEB_ENABLED: 'true',
+    WEB_ANONYMOUS_USER: 'bench',
+    WEB_RATE_LIMIT_PER_MINUTE: '100000',
+    USER_MAX_ACTIVE: '100',
+    LOG_LEVEL: 'warn',
+  });
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS });
+  const browser = await launchBrowser();
   scope.defer('chromium', () => browser.close());
   const url = `${origin}/`;
   // One load to warm the server's own caches (file reads, JIT), not counted.

@@ -91,25 +91,8 @@ export async function startWebRig(scope: Scope, log: (line: string) => void): Pr
     WEB_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT_PER_MINUTE),
     LOG_LEVEL: 'warn',
   };
-  const server = spawnChild(
-    'server',
-    [`--inspect=127.0.0.1:${inspectPort}`, 'bin/higgsbot.js', 'start', '--role', 'all'],
-    env,
-    ROOT,
-  );
-  scope.defer('server process', () => server.stop());
+  const server = await startBuiltServer(scope, env, [`--inspect=127.0.0.1:${inspectPort}`]);
   const origin = `http://127.0.0.1:${httpPort}`;
-  const ready = async () => {
-    if (server.exitCode() !== undefined) return true;
-    const res = await fetch(`${origin}/readyz`).catch(() => undefined);
-    await res?.body?.cancel();
-    return res?.status === 200;
-  };
-  if (!(await waitFor(ready, 60_000, 200)) || server.exitCode() !== undefined) {
-    throw new Error(
-      `the server did not start (exit ${server.exitCode()}): ${server.stderr.tail || server.stdout.tail}`,
-    );
-  }
   return {
     origin,
     server,
@@ -125,6 +108,32 @@ export async function startWebRig(scope: Scope, log: (line: string) => void): Pr
       return secret;
     },
   };
+}
+
+/**
+ * `higgsbot start --role all` from the build, with exactly `env` (HTTP_PORT among it) and `nodeArgs` before the
+ * script; resolves once its /readyz answers 200, stopped when the scope ends.
+ */
+export async function startBuiltServer(
+  scope: Scope,
+  env: NodeJS.ProcessEnv,
+  nodeArgs: readonly string[] = [],
+): Promise<Child> {
+  const server = spawnChild('server', [...nodeArgs, 'bin/higgsbot.js', 'start', '--role', 'all'], env, ROOT);
+  scope.defer('server process', () => server.stop());
+  const origin = `http://127.0.0.1:${env.HTTP_PORT}`;
+  const ready = async () => {
+    if (server.exitCode() !== undefined) return true;
+    const res = await fetch(`${origin}/readyz`).catch(() => undefined);
+    await res?.body?.cancel();
+    return res?.status === 200;
+  };
+  if (!(await waitFor(ready, 60_000, 100)) || server.exitCode() !== undefined) {
+    throw new Error(
+      `the server did not start (exit ${server.exitCode()}): ${server.stderr.tail || server.stdout.tail}`,
+    );
+  }
+  return server;
 }
 
 /** `items.map(work)`, at most `concurrency` at a time, in order. */

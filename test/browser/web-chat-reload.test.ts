@@ -69,9 +69,10 @@ describe('the web chat across a reload and a second tab', () => {
     await chat.signIn(key);
     await chat.newChat();
     await chat.ask('a chat about foxes', OPTION_LABELS);
+    // A new chat is named by its first message once the answer is in (a moment after the options show).
+    const title = 'a chat about foxes';
     const item = chat.chatList.getByRole('listitem').filter({ has: page.locator('a[aria-current="page"]') });
-    await visible(item);
-    const title = ((await item.getByRole('link').textContent()) ?? '').trim();
+    await visible(item.getByRole('link', { name: title, exact: true }));
 
     await item.getByRole('button', { name: `Rename chat ${title}`, exact: true }).click();
     const field = chat.chatList.getByLabel('Chat title');

@@ -9,7 +9,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { PROPOSE_OPTIONS } from '../../src/agent/agent-tools.js';
-import { type AnthropicFake, startAnthropicFake, toolUse } from '../doubles/anthropic/anthropic-fake.js';
+import { type AnthropicFake, toolUse } from '../doubles/anthropic/anthropic-fake.js';
+import {
+  BOAT_ASK,
+  BOAT_OPTIONS,
+  BOAT_REPLY,
+  type ClaudeWebWorld,
+  startClaudeWebWorld,
+} from './support/claude-web-world.js';
 import {
   BackendMessageSchema,
   BackendMessagesResponseSchema,
@@ -20,7 +27,7 @@ import {
 import { type Frame, readFrames } from './support/sse-frames.js';
 import { startWebWorld, type WebWorld } from './support/web-world.js';
 
-const ASK = 'a paper boat drifting down a rainy street';
+const ASK = BOAT_ASK;
 const UNKNOWN_CHAT = '0b8e4f0c-9a55-4b7e-8d0e-6f3f1b2a9c77';
 const ORIGIN = 'https://app.example.com';
 const Chunk = z.strictObject({ chunk: z.string() });
@@ -182,22 +189,16 @@ describe('a message answered as a stream, with Claude writing the reply', () => 
   let fake: AnthropicFake;
   let key: string;
   const { newChat, stream, transcript } = client(() => world);
-  const REPLY = 'Two ways to show your paper boat: a rain-soaked still, and a bold poster of the same street.';
-  const option = (model: string, label: string) => ({ model, prompt: ASK, label, reason: `${label}, for the mood.` });
-  const SOUL = option('higgsfield-ai/soul/v2/standard', 'Soul still');
-  const POSTER = option('nano-banana', 'Nano Banana poster');
+  let claude: ClaudeWebWorld | undefined;
+  const REPLY = BOAT_REPLY;
+  const [SOUL, POSTER] = BOAT_OPTIONS;
 
   beforeAll(async () => {
-    fake = await startAnthropicFake();
-    world = await startWebWorld({
-      name: 'message-stream-claude',
-      env: { WEB_RATE_LIMIT_PER_MINUTE: '10000', ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url },
-    });
-    key = await world.newKey('dora');
+    claude = await startClaudeWebWorld('message-stream-claude');
+    ({ world, fake, key } = claude);
   }, 60_000);
   afterAll(async () => {
-    await world?.close();
-    await fake?.close();
+    await claude?.close();
   });
 
   it('sends the first piece while Claude is still writing; the pieces make the message’s text', async () => {

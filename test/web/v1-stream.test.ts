@@ -10,7 +10,14 @@ import { z } from 'zod';
 import { textChunks } from '../../src/adapters/web/reply-text-stream.js';
 import { sseFrame } from '../../src/adapters/web/sse.js';
 import { PROPOSE_OPTIONS } from '../../src/agent/agent-tools.js';
-import { type AnthropicFake, startAnthropicFake, toolUse } from '../doubles/anthropic/anthropic-fake.js';
+import { type AnthropicFake, toolUse } from '../doubles/anthropic/anthropic-fake.js';
+import {
+  BOAT_ASK,
+  BOAT_OPTIONS,
+  BOAT_REPLY,
+  type ClaudeWebWorld,
+  startClaudeWebWorld,
+} from './support/claude-web-world.js';
 import {
   OurChatResponse,
   OurOption,
@@ -22,7 +29,7 @@ import {
 import { type Frame, readFrames } from './support/sse-frames.js';
 import { startWebWorld, type WebWorld } from './support/web-world.js';
 
-const ASK = 'a paper boat drifting down a rainy street';
+const ASK = BOAT_ASK;
 const ORIGIN = 'https://app.example.com';
 
 describe('the chat stream', () => {
@@ -115,22 +122,16 @@ describe('the chat stream, with Claude writing the reply', () => {
   let world: WebWorld;
   let fake: AnthropicFake;
   let key: string;
-  const REPLY = 'Two ways to show your paper boat: a rain-soaked still, and a bold poster of the same street.';
-  const option = (model: string, label: string) => ({ model, prompt: ASK, label, reason: `${label}, for the mood.` });
-  const SOUL = option('higgsfield-ai/soul/v2/standard', 'Soul still');
-  const POSTER = option('nano-banana', 'Nano Banana poster');
+  let claude: ClaudeWebWorld | undefined;
+  const REPLY = BOAT_REPLY;
+  const [SOUL, POSTER] = BOAT_OPTIONS;
 
   beforeAll(async () => {
-    fake = await startAnthropicFake();
-    world = await startWebWorld({
-      name: 'v1-stream-claude',
-      env: { WEB_RATE_LIMIT_PER_MINUTE: '10000', ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url },
-    });
-    key = await world.newKey('dora');
+    claude = await startClaudeWebWorld('v1-stream-claude');
+    ({ world, fake, key } = claude);
   }, 120_000);
   afterAll(async () => {
-    await world?.close();
-    await fake?.close();
+    await claude?.close();
   });
 
   const ask = () =>

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, keyStore, onUnauthorized } from './api';
 import { Banner, clearProblem, report } from './banner';
 import { CHAT_LIST_ID, ChatList } from './chat-list';
-import { ChatView, markFresh } from './chat-view';
+import { ChatView, DEFAULT_TITLE, markFresh } from './chat-view';
 import { ApiError } from './errors';
 import { setMediaOrigins } from './format';
 import { Gallery } from './gallery';
@@ -181,8 +181,9 @@ function Shell({ me, withKey, onSignOut }: { me: Me; withKey: boolean; onSignOut
               onCreated={(chat) => setChats((now) => [chat, ...now.filter((c) => c.id !== chat.id)])}
               onActivity={activity}
               onRetitle={(chatId, newTitle) => {
+                // Only a chat nobody has named yet: a rename made while the answer came in stands.
                 const chat = chats.find((c) => c.id === chatId);
-                if (chat) void rename(chat, newTitle);
+                if (chat && chat.title === DEFAULT_TITLE) void rename(chat, newTitle);
               }}
             />
           )}

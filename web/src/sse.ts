@@ -1,11 +1,12 @@
 /**
  * Server-sent events over fetch: EventSource cannot send `Authorization`, so the page reads the stream body
- * itself. `readSse` parses frames as the HTML standard says (`event:`, `id:`, `data:` lines, several `data:`
- * lines joined by a line break, `:` comments, CR, LF or CRLF line ends, a frame without data is not
- * dispatched, the last `id:` carries over). `followSse` keeps a stream open: it reconnects with the last id
+ * itself. `readSse` hands the text to eventsource-parser (the HTML standard's parsing: `event:`, `id:`,
+ * several `data:` lines joined by a line break, comments, CR/LF/CRLF) and gives each event with the stream's
+ * last id so far. `followSse` keeps a stream open: it reconnects with the last id
  * (`Last-Event-ID`), waiting 1 s, 2 s, 4 s, 8 s, then 10 s between attempts, at once when the browser comes
  * back online; a refusal that retrying cannot fix (401, 404…) stops it.
  */
+import { createParser } from 'eventsource-parser';
 import { ApiError } from './errors';
 
 export interface SseFrame {
@@ -15,55 +16,17 @@ export interface SseFrame {
   id: string | undefined;
 }
 
-/** A line parser: feed it text as it arrives; complete frames go to `onFrame`. */
-function sseParser(onFrame: (frame: SseFrame) => void) {
-  let pending = '';
-  let skipLf = false;
-  let event = '';
-  let data: string[] = [];
-  let lastId: string | undefined;
-
-  const line = (text: string) => {
-    if (text === '') {
-      if (data.length > 0) onFrame({ event: event || 'message', data: data.join('\n'), id: lastId });
-      data = [];
-      event = '';
-      return;
-    }
-    if (text.startsWith(':')) return;
-    const colon = text.indexOf(':');
-    const field = colon < 0 ? text : text.slice(0, colon);
-    let value = colon < 0 ? '' : text.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'event') event = value;
-    else if (field === 'data') data.push(value);
-    else if (field === 'id' && !value.includes('\0')) lastId = value;
-  };
-
-  return (chunk: string) => {
-    let text = chunk;
-    if (skipLf && text.startsWith('\n')) text = text.slice(1);
-    skipLf = false;
-    const all = pending + text;
-    let start = 0;
-    for (let i = 0; i < all.length; i++) {
-      const code = all.charCodeAt(i);
-      if (code !== 10 && code !== 13) continue;
-      line(all.slice(start, i));
-      if (code === 13) {
-        if (i + 1 === all.length) skipLf = true;
-        else if (all.charCodeAt(i + 1) === 10) i++;
-      }
-      start = i + 1;
-    }
-    pending = all.slice(start);
-  };
-}
-
 /** Reads an event-stream body to its end (an unfinished last frame is dropped, as the standard says). */
 export async function readSse(body: ReadableStream<Uint8Array> | null, onFrame: (frame: SseFrame) => void) {
   if (!body) return;
-  const feed = sseParser(onFrame);
+  let lastId: string | undefined;
+  const parser = createParser({
+    onEvent(message) {
+      lastId = message.id ?? lastId;
+      onFrame({ event: message.event ?? 'message', data: message.data, id: lastId });
+    },
+  });
+  const feed = (text: string) => parser.feed(text);
   const reader = body.getReader();
   const decoder = new TextDecoder();
   try {
