@@ -208,6 +208,8 @@ describe('Higgsfield webhook route', () => {
     failNext = 1;
     const requestId = await submit(sim, '/webhooks/higgsfield');
     const got = await waitFor('retried onStatus', () => received.find((r) => r.status.requestId === requestId));
+    // The simulator records the retry's answer once it has read it: a moment after our handler ran.
+    await waitFor('the retry answered 200', () => (delivery(sim, requestId)?.lastStatus === 200 ? true : undefined));
     expect(delivery(sim, requestId)).toMatchObject({ attempts: 2, lastStatus: 200, webhookId: got.webhookId });
     expect(countFor(requestId)).toBe(1);
 
