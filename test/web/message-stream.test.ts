@@ -16,6 +16,7 @@ import {
   BOAT_REPLY,
   type ClaudeWebWorld,
   startClaudeWebWorld,
+  streamBoatHeld,
 } from './support/claude-web-world.js';
 import {
   BackendMessageSchema,
@@ -202,29 +203,18 @@ describe('a message answered as a stream, with Claude writing the reply', () => 
   });
 
   it('sends the first piece while Claude is still writing; the pieces make the message’s text', async () => {
-    // The fake keeps its last events until the client has a piece (or 5 s, to fail cleanly).
-    let release = () => {};
-    const clientHasPiece = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const holdEnd = Promise.race([clientHasPiece, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-    fake.enqueue(
-      toolUse(PROPOSE_OPTIONS, { text: REPLY, options: [SOUL, POSTER] }, { stream: { eventDelayMs: 5, holdEnd } }),
-    );
+    const held = streamBoatHeld(fake);
     const chatId = await newChat(key);
     const response = await stream(key, chatId, { text: ASK });
     expect(response.status).toBe(200);
-    let first: { atMs: number; fakeEnded: boolean } | undefined;
     const frames = await readFrames(response, (frame) => {
-      if (frame.event !== 'text' || first) return;
-      first = { atMs: Date.now(), fakeEnded: fake.requests.at(-1)?.streamed?.endedAtMs !== undefined };
-      release();
+      if (frame.event === 'text') held.piece();
     });
 
     const streamed = fake.requests.at(-1)?.streamed;
     expect(fake.requests.at(-1)?.body.stream).toBe(true);
-    expect(first?.fakeEnded).toBe(false);
-    expect(first!.atMs).toBeLessThan(streamed!.endedAtMs!);
+    expect(held.first?.fakeEnded).toBe(false);
+    expect(held.first!.atMs).toBeLessThan(streamed!.endedAtMs!);
 
     const chunks = chunksOf(frames);
     expect(chunks.length).toBeGreaterThan(3);

@@ -17,6 +17,7 @@ import {
   BOAT_REPLY,
   type ClaudeWebWorld,
   startClaudeWebWorld,
+  streamBoatHeld,
 } from './support/claude-web-world.js';
 import {
   OurChatResponse,
@@ -145,28 +146,18 @@ describe('the chat stream, with Claude writing the reply', () => {
 
   it('sends the first chunk while Claude is still writing; the chunks make the final message, then options', async () => {
     // The fake paces its events and keeps its last ones until the client has a chunk (or 5 s, to fail cleanly).
-    let release = () => {};
-    const clientHasChunk = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const holdEnd = Promise.race([clientHasChunk, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-    fake.enqueue(
-      toolUse(PROPOSE_OPTIONS, { text: REPLY, options: [SOUL, POSTER] }, { stream: { eventDelayMs: 5, holdEnd } }),
-    );
+    const held = streamBoatHeld(fake);
     const response = await ask();
     expect(response.status).toBe(200);
-    let firstChunk: { atMs: number; fakeEnded: boolean } | undefined;
     const frames = await readFrames(response, (frame) => {
-      if (frame.event !== 'message' || firstChunk) return;
-      firstChunk = { atMs: Date.now(), fakeEnded: fake.requests.at(-1)?.streamed?.endedAtMs !== undefined };
-      release();
+      if (frame.event === 'message') held.piece();
     });
 
     const streamed = fake.requests.at(-1)?.streamed;
     expect(fake.requests.at(-1)?.body.stream).toBe(true);
-    expect(firstChunk?.fakeEnded).toBe(false);
-    expect(firstChunk!.atMs).toBeLessThan(streamed!.endedAtMs!);
-    expect(firstChunk!.atMs - streamed!.firstDeltaAtMs!).toBeLessThan(1_000);
+    expect(held.first?.fakeEnded).toBe(false);
+    expect(held.first!.atMs).toBeLessThan(streamed!.endedAtMs!);
+    expect(held.first!.atMs - streamed!.firstDeltaAtMs!).toBeLessThan(1_000);
 
     const chunks = chunksOf(frames);
     const options = z.object({ options: OurOption.array() }).parse(frames.at(-2)?.data).options;

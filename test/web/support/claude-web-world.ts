@@ -3,7 +3,8 @@
  * for the specs of streamed replies (`/v1/chat/stream`, `POST /chats/{id}/messages` as a stream), with one
  * person's key and the paper-boat request those specs ask about: the reply Claude writes and its two options.
  */
-import { type AnthropicFake, startAnthropicFake } from '../../doubles/anthropic/anthropic-fake.js';
+import { PROPOSE_OPTIONS } from '../../../src/agent/agent-tools.js';
+import { type AnthropicFake, startAnthropicFake, toolUse } from '../../doubles/anthropic/anthropic-fake.js';
 import { startWebWorld, type WebWorld } from './web-world.js';
 
 export const BOAT_ASK = 'a paper boat drifting down a rainy street';
@@ -44,4 +45,32 @@ export async function startClaudeWebWorld(name: string): Promise<ClaudeWebWorld>
       await fake.close();
     },
   };
+}
+
+/**
+ * Has the fake stream the boat proposal (a piece every 5 ms) but keep its last events back until the client
+ * has read a piece (or 5 s pass, to fail cleanly): call `piece()` on the first piece the client reads, and
+ * `first` says when that was and whether the fake had already ended — the proof the text streamed.
+ */
+export function streamBoatHeld(fake: AnthropicFake) {
+  let release = () => {};
+  const arrived = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const holdEnd = Promise.race([arrived, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+  fake.enqueue(
+    toolUse(
+      PROPOSE_OPTIONS,
+      { text: BOAT_REPLY, options: [...BOAT_OPTIONS] },
+      { stream: { eventDelayMs: 5, holdEnd } },
+    ),
+  );
+  const held: { first?: { atMs: number; fakeEnded: boolean }; piece(): void } = {
+    piece() {
+      if (held.first) return;
+      held.first = { atMs: Date.now(), fakeEnded: fake.requests.at(-1)?.streamed?.endedAtMs !== undefined };
+      release();
+    },
+  };
+  return held;
 }
