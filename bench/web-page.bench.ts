@@ -19,27 +19,20 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os, { tmpdir } from 'node:os';
+import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
-import { startSimulator } from '../src/higgsfield/simulator/index.js';
 import { launchBrowser } from '../test/browser/support/chromium.js';
-import { freePort } from '../test/doubles/index.js';
 import { staleWebSource } from '../test/support/build-global-setup.js';
-import { deleteBenchKeys } from './bench-keys.js';
 import { isEntry } from './entry.js';
 import { assertLoopbackRedis, REDIS_URL, ROOT } from './environment.js';
 import { ms, sec } from './format.js';
-import { ensureBuilt } from './pipeline/preflight.js';
-import { createBenchDatabase } from './postgres.js';
 import { recordResults } from './results-file.js';
 import { Scope } from './scope.js';
-import { simulatorCredentialsEnv } from './simulator-pipeline.js';
 import { waitFor, withTimeout } from './waits.js';
-import { startBuiltServer } from './web-rig.js';
+import { startWebRig } from './web-rig.js';
 
 const benchStarted = performance.now();
 const log = (line: string) =>
@@ -320,37 +313,22 @@ async function main(): Promise<void> {
 
 async function run(scope: Scope, quick: boolean, n: number): Promise<void> {
   assertLoopbackRedis(REDIS_URL);
-  const buildNote = `${ensureBuilt(ROOT, false, log)}; ${ensureWebBuilt()}`;
+  const webNote = ensureWebBuilt();
   const weight = pageWeight();
   log(`page weight: js ${weight.js.raw} B (${weight.js.gzip} B gz), css ${weight.css.raw} B (${weight.css.gzip} B gz)`);
 
-  const prefix = `bench-webpage${randomBytes(4).toString('hex')}`;
-  scope.defer('redis keys', async () => void (await deleteBenchKeys(REDIS_URL, prefix)));
-  const database = await createBenchDatabase('webpage');
-  scope.defer('drop the benchmark database', () => database.drop());
-  const sim = await startSimulator({ queuedMs: 0, inProgressMs: 250, maxConcurrent: Number.POSITIVE_INFINITY });
-  scope.defer('simulator', () => sim.close());
-  const mediaDir = await mkdtemp(join(tmpdir(), 'higgsbot-bench-webpage-'));
-  scope.defer('media dir', () => rm(mediaDir, { recursive: true, force: true }));
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
-  await startBuiltServer(scope, {
-    PATH: process.env.PATH,
-    REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    HF_CREDENTIALS: simulatorCredentialsEnv(),
-    HIGGSFIELD_BASE_URL: sim.url,
-    DATABASE_URL: database.url,
-    MEDIA_DIR: mediaDir,
-    HTTP_PORT: String(port),
-    PUBLIC_URL: origin,
-    MEDIA_LINK_SECRET: randomBytes(24).toString('hex'),
-    WEB_ENABLED: 'true',
-    WEB_ANONYMOUS_USER: 'bench',
-    WEB_RATE_LIMIT_PER_MINUTE: '100000',
-    USER_MAX_ACTIVE: '100',
-    LOG_LEVEL: 'warn',
+  // The demo's set-up on a built bot: keyless sign-in, results on its own origin.
+  const rig = await startWebRig(scope, log, {
+    name: 'webpage',
+    env: (origin) => ({
+      PUBLIC_URL: origin,
+      MEDIA_LINK_SECRET: randomBytes(24).toString('hex'),
+      WEB_ANONYMOUS_USER: 'bench',
+      USER_MAX_ACTIVE: '100',
+    }),
   });
+  const { origin } = rig;
+  const buildNote = `${rig.buildNote}; ${webNote}`;
 
   const browser = await launchBrowser();
   scope.defer('chromium', () => browser.close());

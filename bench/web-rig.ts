@@ -64,17 +64,29 @@ async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   }
 }
 
-export async function startWebRig(scope: Scope, log: (line: string) => void): Promise<WebRig> {
+export interface WebRigOptions {
+  /** Names the run's database, key prefix and media folder (default `web`). */
+  name?: string;
+  /** Variables on top of the rig's own, given the server's origin (e.g. PUBLIC_URL, WEB_ANONYMOUS_USER). */
+  env?: (origin: string) => NodeJS.ProcessEnv;
+}
+
+export async function startWebRig(
+  scope: Scope,
+  log: (line: string) => void,
+  options: WebRigOptions = {},
+): Promise<WebRig> {
+  const name = options.name ?? 'web';
   assertLoopbackRedis(REDIS_URL);
   const buildNote = ensureBuilt(ROOT, false, log);
-  const prefix = `bench-web${randomBytes(4).toString('hex')}`;
+  const prefix = `bench-${name}${randomBytes(4).toString('hex')}`;
   scope.defer('redis keys', async () => void (await deleteBenchKeys(REDIS_URL, prefix)));
-  const database = await createBenchDatabase('web');
+  const database = await createBenchDatabase(name);
   scope.defer('drop the benchmark database', () => database.drop());
   // A generation takes a quarter of a second in the simulator: the reads scenario needs one done.
   const sim = await startSimulator({ queuedMs: 0, inProgressMs: 250, maxConcurrent: Number.POSITIVE_INFINITY });
   scope.defer('simulator', () => sim.close());
-  const mediaDir = await mkdtemp(`${tmpdir()}/higgsbot-bench-web-`);
+  const mediaDir = await mkdtemp(`${tmpdir()}/higgsbot-bench-${name}-`);
   scope.defer('media dir', () => rm(mediaDir, { recursive: true, force: true }));
   const httpPort = await freePort();
   const inspectPort = await freePort();
@@ -90,6 +102,7 @@ export async function startWebRig(scope: Scope, log: (line: string) => void): Pr
     WEB_ENABLED: 'true',
     WEB_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT_PER_MINUTE),
     LOG_LEVEL: 'warn',
+    ...options.env?.(`http://127.0.0.1:${httpPort}`),
   };
   const server = await startBuiltServer(scope, env, [`--inspect=127.0.0.1:${inspectPort}`]);
   const origin = `http://127.0.0.1:${httpPort}`;
